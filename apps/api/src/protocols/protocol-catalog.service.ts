@@ -1,0 +1,143 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DataSource } from 'typeorm';
+import type { Protocol } from '@engine/domain/protocol/protocol.types';
+import {
+  validateProtocol,
+  type ProtocolError,
+} from '@engine/domain/protocol/validation/validate-protocol';
+import { loadProtocolFile } from '@engine/config/protocols/load-protocol-file';
+import { PROJECT_ROOT } from '@engine/config/environment';
+import { ProtocolVersionEntity } from '@engine/persistence';
+import { DomainException, DomainExceptionCode } from '../common/domain.exception';
+
+export const PROTOCOLS_DIR = path.join(PROJECT_ROOT, 'config', 'protocols');
+export const DEFAULT_PROTOCOL_KEY = 'frontier-ai-cyber';
+
+/** The protocol catalog in PostgreSQL: drafts may change, published versions never do. */
+@Injectable()
+export class ProtocolCatalogService {
+  private readonly logger = new Logger(ProtocolCatalogService.name);
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  private get repo() {
+    return this.db.getRepository(ProtocolVersionEntity);
+  }
+
+  /** Publish every protocol file in config/protocols/ whose version is not stored yet; seed agencies. */
+  async seedFromFiles(dir = PROTOCOLS_DIR): Promise<string[]> {
+    const seeded: string[] = [];
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
+    for (const file of files) {
+      const protocol = loadProtocolFile(path.join(dir, file));
+      const inserted = await this.db.query(
+        `INSERT INTO protocol_versions (key, version, status, definition, created_by, published_at)
+         VALUES ($1, $2, 'published', $3, 'seed', now()) ON CONFLICT (key, version) DO NOTHING RETURNING id`,
+        [protocol.key, protocol.version, JSON.stringify(protocol)],
+      );
+      if (inserted.length) seeded.push(`${protocol.key}@${protocol.version}`);
+      for (const a of protocol.agencies) {
+        await this.db.query(
+          `INSERT INTO agencies (code, name) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING`,
+          [a.code, a.name],
+        );
+      }
+    }
+    if (seeded.length) this.logger.log(`seeded protocols: ${seeded.join(', ')}`);
+    return seeded;
+  }
+
+  async latestPublished(key: string): Promise<Protocol> {
+    const row = await this.repo.findOne({
+      where: { key, status: 'published' },
+      order: { version: 'DESC' },
+    });
+    if (!row)
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_NOT_FOUND,
+        `protocolKey: no published protocol "${key}"`,
+        [{ field: 'protocolKey', message: `no published protocol "${key}"` }],
+      );
+    return row.definition as unknown as Protocol;
+  }
+
+  async list(): Promise<ProtocolVersionEntity[]> {
+    return this.repo.find({ order: { key: 'ASC', version: 'DESC' } });
+  }
+
+  async get(key: string, version: number): Promise<ProtocolVersionEntity> {
+    const row = await this.repo.findOne({ where: { key, version } });
+    if (!row)
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_NOT_FOUND,
+        `no protocol ${key}@${version}`,
+      );
+    return row;
+  }
+
+  validate(definition: unknown): ProtocolError[] {
+    const result = validateProtocol(definition);
+    return result.ok ? [] : result.errors;
+  }
+
+  /** Store a draft; its key and version come from the definition. */
+  async createDraft(
+    definition: Record<string, unknown>,
+    createdBy: string,
+  ): Promise<ProtocolVersionEntity> {
+    const key = String(definition.key ?? '');
+    const version = Number(definition.version);
+    const existing = await this.repo.findOne({ where: { key, version } });
+    if (existing?.status === 'published') {
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_PUBLISHED,
+        `${key}@${version} is published and can never change; use a new version`,
+      );
+    }
+    if (existing) {
+      existing.definition = definition;
+      return this.repo.save(existing);
+    }
+    return this.repo.save(
+      this.repo.create({
+        key,
+        version,
+        status: 'draft',
+        definition,
+        createdBy,
+        createdAt: new Date(),
+        publishedAt: null,
+      }),
+    );
+  }
+
+  async publish(key: string, version: number): Promise<ProtocolVersionEntity> {
+    const row = await this.get(key, version);
+    if (row.status === 'published') {
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_PUBLISHED,
+        `${key}@${version} is already published`,
+      );
+    }
+    const errors = this.validate(row.definition);
+    if (errors.length) {
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_INVALID,
+        `${key}@${version} is not valid: ${errors.length} error(s)`,
+        errors.map((e) => ({ field: e.path, message: e.message })),
+      );
+    }
+    // Conditional update so a concurrent edit cannot slip in between validation and publication.
+    await this.db.query(
+      `UPDATE protocol_versions SET status = 'published', published_at = now() WHERE id = $1 AND status = 'draft'`,
+      [row.id],
+    );
+    return this.get(key, version);
+  }
+}

@@ -1,0 +1,276 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import {
+  acceptIntakeUpdate,
+  acknowledgeEscalationUpdate,
+  answerInformationUpdate,
+  changeReleaseDateUpdate,
+  decideConsolidationUpdate,
+  decideExtensionUpdate,
+  designateUpdate,
+  issueDeterminationUpdate,
+  raiseEscalationUpdate,
+  requestExtensionUpdate,
+  requestInformationUpdate,
+  resumeClockUpdate,
+  stopClockUpdate,
+  withdrawUpdate,
+} from '../../../../workflows/definitions';
+import { CreateReviewDto } from './dtos/create-review.dto';
+import { ListReviewsQueryDto } from './dtos/list-reviews-query.dto';
+import {
+  CreateReviewResponseDto,
+  ReviewDetailDto,
+  ReviewPageDto,
+} from './dtos/review-response.dto';
+import {
+  ActionDto,
+  ClockResumeDto,
+  ClockStopDto,
+  ConsolidationDecisionDto,
+  DesignationDto,
+  DeterminationDto,
+  ExtensionDecisionDto,
+  ExtensionRequestDto,
+  InformationAnswerDto,
+  InformationRequestDto,
+  RaiseEscalationDto,
+  ReasonedActionDto,
+  ReleaseDateDto,
+} from './dtos/review-actions.dto';
+import { SubmitFindingDto } from './dtos/submit-finding.dto';
+import { ReviewsService } from './reviews.service';
+
+const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
+
+@ApiTags('reviews')
+@Controller('reviews')
+export class ReviewsController {
+  constructor(private readonly reviews: ReviewsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Submit a voluntary review (intake); idempotent with idempotencyKey' })
+  @ApiCreatedResponse({ type: CreateReviewResponseDto })
+  async create(
+    @Body() dto: CreateReviewDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<CreateReviewResponseDto> {
+    const review = await this.reviews.create(dto);
+    void reply.status(review.created ? 201 : 200);
+    return review;
+  }
+
+  @Get()
+  @ApiOkResponse({ type: ReviewPageDto })
+  list(@Query() query: ListReviewsQueryDto): Promise<ReviewPageDto> {
+    return this.reviews.list(query);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ReviewDetailDto })
+  get(@Id() id: string): Promise<ReviewDetailDto> {
+    return this.reviews.get(id);
+  }
+
+  @Post(':id/findings')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Submit a manual step's finding (validated by the workstream workflow)",
+  })
+  @ApiOkResponse({ type: ReviewDetailDto })
+  submitFinding(@Id() id: string, @Body() dto: SubmitFindingDto): Promise<ReviewDetailDto> {
+    return this.reviews.submitFinding(id, dto);
+  }
+
+  @Post(':id/intake/accept')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  acceptIntake(@Id() id: string, @Body() dto: ActionDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, acceptIntakeUpdate, 'intake acceptance', {
+      actor: dto.actor,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/information-requests')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ask the developer for information; stops the intake clock while open' })
+  @ApiOkResponse({ type: ReviewDetailDto })
+  requestInformation(
+    @Id() id: string,
+    @Body() dto: InformationRequestDto,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, requestInformationUpdate, 'information request', {
+      actor: dto.actor,
+      question: dto.question,
+    });
+  }
+
+  @Post(':id/information-requests/:requestId/answer')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  answerInformation(
+    @Id() id: string,
+    @Param('requestId') requestId: string,
+    @Body() dto: InformationAnswerDto,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, answerInformationUpdate, 'answer', {
+      actor: dto.actor,
+      requestId,
+      answer: dto.answer,
+    });
+  }
+
+  @Post(':id/designation')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  designate(@Id() id: string, @Body() dto: DesignationDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, designateUpdate, 'designation', {
+      actor: dto.actor,
+      designation: dto.designation,
+      rationale: dto.rationale,
+    });
+  }
+
+  @Post(':id/extensions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  requestExtension(@Id() id: string, @Body() dto: ExtensionRequestDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, requestExtensionUpdate, 'extension request', {
+      actor: dto.actor,
+      deadlineId: dto.deadlineId,
+      clock: { ...dto.clock },
+      justification: dto.justification,
+    });
+  }
+
+  @Post(':id/extensions/:extensionId/decision')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  decideExtension(
+    @Id() id: string,
+    @Param('extensionId') extensionId: string,
+    @Body() dto: ExtensionDecisionDto,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, decideExtensionUpdate, 'extension decision', {
+      actor: dto.actor,
+      extensionId,
+      grant: dto.grant,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/clock-stops')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  stopClock(@Id() id: string, @Body() dto: ClockStopDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, stopClockUpdate, 'clock stop', {
+      actor: dto.actor,
+      deadlineId: dto.deadlineId,
+      reasonCode: dto.reasonCode,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/clock-resumptions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  resumeClock(@Id() id: string, @Body() dto: ClockResumeDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, resumeClockUpdate, 'clock resumption', {
+      actor: dto.actor,
+      deadlineId: dto.deadlineId,
+      reasonCode: 'resume',
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/escalations')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  raiseEscalation(@Id() id: string, @Body() dto: RaiseEscalationDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, raiseEscalationUpdate, 'escalation', {
+      actor: dto.actor,
+      subject: dto.subject,
+      level: dto.level,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/escalations/:escalationId/acknowledge')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  acknowledge(
+    @Id() id: string,
+    @Param('escalationId') escalationId: string,
+    @Body() dto: ActionDto,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, acknowledgeEscalationUpdate, 'acknowledgement', {
+      actor: dto.actor,
+      escalationId,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/consolidation/decisions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  decideConsolidation(
+    @Id() id: string,
+    @Body() dto: ConsolidationDecisionDto,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, decideConsolidationUpdate, 'consolidation decision', {
+      actor: dto.actor,
+      domain: dto.domain,
+      riskLevel: dto.riskLevel,
+      rationale: dto.rationale,
+    });
+  }
+
+  @Post(':id/determination')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Issue the advisory determination (never an approval or denial)' })
+  @ApiOkResponse({ type: ReviewDetailDto })
+  determine(@Id() id: string, @Body() dto: DeterminationDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, issueDeterminationUpdate, 'determination', {
+      actor: dto.actor,
+      determination: dto.determination,
+      rationale: dto.rationale,
+      recommendation: dto.recommendation,
+    });
+  }
+
+  @Post(':id/release-date')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReviewDetailDto })
+  changeReleaseDate(@Id() id: string, @Body() dto: ReleaseDateDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, changeReleaseDateUpdate, 'release date change', {
+      actor: dto.actor,
+      plannedReleaseDate: dto.plannedReleaseDate,
+      reason: dto.reason,
+    });
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Withdraw (always succeeds while open): open work is cancelled, the record kept',
+  })
+  @ApiOkResponse({ type: ReviewDetailDto })
+  withdraw(@Id() id: string, @Body() dto: ReasonedActionDto): Promise<ReviewDetailDto> {
+    return this.reviews.act(id, withdrawUpdate, 'withdrawal', {
+      actor: dto.actor,
+      reason: dto.reason,
+    });
+  }
+}

@@ -1,0 +1,277 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  Client,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
+import { Brackets, DataSource } from 'typeorm';
+import { environment } from '@engine/config/environment';
+import { ReviewEntity, ReviewEventEntity } from '@engine/persistence';
+import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
+import type { ReviewState, ReviewWorkflowInput } from '@engine/domain/review/review.types';
+import { projectedUpdate, submitFindingUpdate } from '../../../../workflows/definitions';
+import type { reviewWorkflow } from '../../../../workflows/review.workflow';
+import { DomainException, DomainExceptionCode } from '../common/domain.exception';
+import { CalendarService } from '../calendar/calendar.service';
+import {
+  DEFAULT_PROTOCOL_KEY,
+  ProtocolCatalogService,
+} from '../protocols/protocol-catalog.service';
+import type { CreateReviewDto } from './dtos/create-review.dto';
+import type { ListReviewsQueryDto } from './dtos/list-reviews-query.dto';
+import {
+  toReviewDetail,
+  toReviewSummary,
+  type CreateReviewResponseDto,
+  type ReviewDetailDto,
+  type ReviewPageDto,
+} from './dtos/review-response.dto';
+import type { SubmitFindingDto } from './dtos/submit-finding.dto';
+import { mapUpdateError } from './temporal-errors';
+
+/** Namespace for review ids derived from idempotency keys (uuid v5). */
+const IDEMPOTENCY_NAMESPACE = '6f1c1d2e-8a0b-4c55-9a43-5d1f0b7e2c11';
+
+/**
+ * Reviews: starts and acts on review workflows in Temporal and reads the projection. It never
+ * writes review state to PostgreSQL: the workflow's projection activity does.
+ */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(Client) private readonly temporal: Client,
+    private readonly protocols: ProtocolCatalogService,
+    private readonly calendar: CalendarService,
+  ) {}
+
+  async create(dto: CreateReviewDto): Promise<CreateReviewResponseDto> {
+    const reviewId = dto.idempotencyKey
+      ? uuidv5(dto.idempotencyKey, IDEMPOTENCY_NAMESPACE)
+      : uuidv4();
+    const existing = await this.db.getRepository(ReviewEntity).findOne({ where: { id: reviewId } });
+    if (existing) return { ...(await this.detail(existing)), created: false };
+    if (dto.refiledFrom) await this.requireRefilable(dto.refiledFrom);
+
+    const protocol = await this.protocols.latestPublished(dto.protocolKey ?? DEFAULT_PROTOCOL_KEY);
+    const input: ReviewWorkflowInput = {
+      reviewId,
+      idempotencyKey: dto.idempotencyKey,
+      protocol,
+      nonBusinessDates: await this.calendar.nonBusinessDates(),
+      submittedBy: { id: dto.submittedBy.id, agency: dto.submittedBy.agency },
+      refiledFrom: dto.refiledFrom,
+      intake: {
+        developerOrg: dto.developerOrg,
+        contactName: dto.contactName,
+        contactEmail: dto.contactEmail,
+        modelName: dto.modelName,
+        modelVersion: dto.modelVersion,
+        safeguardsVariant: dto.safeguardsVariant,
+        accessArrangement: { ...dto.accessArrangement },
+        plannedReleaseDate: dto.plannedReleaseDate,
+        trustedPartnerReleaseDate: dto.trustedPartnerReleaseDate,
+      },
+    };
+    const start = new WithStartWorkflowOperation<typeof reviewWorkflow>('reviewWorkflow', {
+      workflowId: reviewWorkflowId(reviewId),
+      taskQueue: environment().TEMPORAL_TASK_QUEUE,
+      args: [input],
+      // A concurrent duplicate intake joins the running review instead of starting another;
+      // a closed review with the same id is never started again.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    try {
+      // Returns once the workflow has projected its first state, so a GET right after sees it.
+      await this.temporal.workflow.executeUpdateWithStart(projectedUpdate, {
+        startWorkflowOperation: start,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    return { ...(await this.get(reviewId)), created: true };
+  }
+
+  private async requireRefilable(id: string): Promise<void> {
+    const previous = await this.db.getRepository(ReviewEntity).findOne({ where: { id } });
+    if (!previous) {
+      throw new DomainException(
+        DomainExceptionCode.REVIEW_NOT_FOUND,
+        `refiledFrom: no review ${id}`,
+        [{ field: 'refiledFrom', message: `no review ${id}` }],
+      );
+    }
+    if (previous.status !== 'closed') {
+      throw new DomainException(
+        DomainExceptionCode.ACTION_REJECTED,
+        `refiledFrom: review ${id} is still open; withdraw it first`,
+        [{ field: 'refiledFrom', message: 'the review is still open' }],
+      );
+    }
+  }
+
+  async list(query: ListReviewsQueryDto): Promise<ReviewPageDto> {
+    const limit = query.limit ?? 50;
+    const qb = this.db.getRepository(ReviewEntity).createQueryBuilder('r');
+    if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+    if (query.stage) qb.andWhere('r.stage = :stage', { stage: query.stage });
+    if (query.agency) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM review_steps s WHERE s.review_id = r.id AND s.agency = :agency)',
+        { agency: query.agency },
+      );
+    }
+    if (query.overdue !== undefined) {
+      qb.andWhere(
+        query.overdue
+          ? `r.status = 'open' AND r.next_deadline < now()`
+          : `(r.next_deadline IS NULL OR r.next_deadline >= now() OR r.status = 'closed')`,
+      );
+    }
+    if (query.escalationLevel !== undefined)
+      qb.andWhere('r.escalation_level >= :level', { level: query.escalationLevel });
+    if (query.releaseFrom)
+      qb.andWhere('r.planned_release_date >= :from', { from: query.releaseFrom });
+    if (query.releaseTo) qb.andWhere('r.planned_release_date <= :to', { to: query.releaseTo });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('r.model_name ILIKE :like', { like })
+            .orWhere('r.developer_org ILIKE :like', { like }),
+        ),
+      );
+    }
+    if (query.cursor) {
+      const { createdAt, id } = decodeCursor(query.cursor);
+      qb.andWhere('(r.created_at, r.id) < (:createdAt, :id)', { createdAt, id });
+    }
+    const rows = await qb
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => toReviewSummary(r)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : undefined,
+    };
+  }
+
+  async get(id: string): Promise<ReviewDetailDto> {
+    return this.detail(await this.row(id));
+  }
+
+  private async detail(row: ReviewEntity): Promise<ReviewDetailDto> {
+    const events = await this.db
+      .getRepository(ReviewEventEntity)
+      .find({ where: { reviewId: row.id }, order: { seq: 'ASC' } });
+    return toReviewDetail(row, events);
+  }
+
+  private async row(id: string): Promise<ReviewEntity> {
+    const row = await this.db.getRepository(ReviewEntity).findOne({ where: { id } });
+    if (!row)
+      throw new DomainException(DomainExceptionCode.REVIEW_NOT_FOUND, `review ${id} not found`);
+    return row;
+  }
+
+  async submitFinding(id: string, dto: SubmitFindingDto): Promise<ReviewDetailDto> {
+    const row = await this.row(id);
+    if (row.status === 'closed')
+      throw new DomainException(
+        DomainExceptionCode.REVIEW_CLOSED,
+        `review ${id} is closed (${row.closureReason}); findings are no longer accepted`,
+      );
+    const state = row.state as unknown as ReviewState;
+    const ws = state.workstreams.find((w) => w.agency === dto.agency);
+    if (!ws) {
+      throw new DomainException(
+        DomainExceptionCode.ACTION_REJECTED,
+        `agency: ${dto.agency} has no workstream in this review`,
+        [{ field: 'agency', message: `no workstream for ${dto.agency}` }],
+      );
+    }
+    if (!ws.steps.some((s) => s.stepId === dto.stepId)) {
+      throw new DomainException(
+        DomainExceptionCode.ACTION_REJECTED,
+        `stepId: no step "${dto.stepId}" in the ${dto.agency} workstream`,
+        [{ field: 'stepId', message: `no step "${dto.stepId}"` }],
+      );
+    }
+    if (state.stage !== 'assessment') {
+      throw new DomainException(
+        DomainExceptionCode.ACTION_REJECTED,
+        `stage: findings are submitted in the assessment stage; the review is in ${state.stage}`,
+        [{ field: 'stage', message: `review is in ${state.stage}` }],
+      );
+    }
+    const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, dto.agency));
+    try {
+      await handle.executeUpdate(submitFindingUpdate, {
+        args: [
+          {
+            stepId: dto.stepId,
+            riskLevel: dto.riskLevel,
+            summary: dto.summary,
+            rationale: dto.rationale,
+            reference: dto.reference,
+            actor: { id: dto.actor.id, agency: dto.actor.agency },
+          },
+        ],
+      });
+    } catch (err) {
+      mapUpdateError(err, 'finding');
+    }
+    return this.get(id);
+  }
+
+  /** Run a validated update on the review workflow, then return the refreshed read model. */
+  async act<Ret, Arg>(
+    id: string,
+    update: UpdateDefinition<Ret, [Arg]>,
+    what: string,
+    arg: Arg,
+  ): Promise<ReviewDetailDto> {
+    const row = await this.row(id);
+    if (row.status === 'closed')
+      throw new DomainException(
+        DomainExceptionCode.REVIEW_CLOSED,
+        `review ${id} is closed (${row.closureReason})`,
+      );
+    try {
+      await this.temporal.workflow.getHandle(row.workflowId).executeUpdate(update, { args: [arg] });
+    } catch (err) {
+      mapUpdateError(err, what);
+    }
+    return this.get(id);
+  }
+}
+
+function encodeCursor(row: ReviewEntity): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
+      string,
+      string,
+    ];
+    if (Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id))
+      throw new Error('shape');
+    return { createdAt, id };
+  } catch {
+    throw new DomainException(
+      DomainExceptionCode.INVALID_CURSOR,
+      'cursor: not a cursor returned by this endpoint',
+      [{ field: 'cursor', message: 'invalid cursor' }],
+    );
+  }
+}

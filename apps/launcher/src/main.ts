@@ -1,0 +1,186 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { environment, processEnvironment, PROJECT_ROOT } from '@engine/config/environment';
+import {
+  runMigrations,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from '@engine/persistence';
+import {
+  startDevServer,
+  waitForTemporal,
+  type RunningDevServer,
+} from '@engine/temporal/dev-server/dev-server';
+
+/**
+ * `npm start`: one command for a whole local stack. Starts (or reuses) a Temporal dev server and
+ * PostgreSQL with their data under .data/, migrates, then runs the worker, the reference agency
+ * worker and the API as child processes, and stops everything on Ctrl-C.
+ */
+const APPS = [
+  { name: 'worker', entry: 'apps/worker/src/main.ts' },
+  { name: 'agency-worker', entry: 'apps/agency-worker/src/main.ts' },
+  { name: 'api', entry: 'apps/api/src/main.ts' },
+];
+
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const env = environment();
+  const stops: (() => Promise<void>)[] = [];
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping...');
+    await Promise.all(children.map((c) => stopChild(c)));
+    for (const stop of stops.reverse())
+      await stop().catch((e: unknown) => say(`stop failed: ${String(e)}`));
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let temporal: RunningDevServer | undefined;
+    let temporalUi: string | undefined = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+    const answering = await waitForTemporal(env.TEMPORAL_ADDRESS, 1_500).then(
+      () => true,
+      () => false,
+    );
+    if (answering) {
+      say(`using the Temporal server already at ${env.TEMPORAL_ADDRESS}`);
+    } else {
+      const port = Number(env.TEMPORAL_ADDRESS.split(':').pop());
+      say(
+        `starting a Temporal dev server on ${env.TEMPORAL_ADDRESS} (data in ${path.join(env.DATA_DIR, 'temporal')})`,
+      );
+      temporal = await startDevServer({
+        port,
+        uiPort: env.TEMPORAL_UI_PORT,
+        dbFile: path.join(env.DATA_DIR, 'temporal', 'temporal.db'),
+        namespace: env.TEMPORAL_NAMESPACE,
+      });
+      temporalUi = temporal.uiUrl;
+      stops.push(() => temporal!.stop());
+    }
+
+    let databaseUrl = env.DATABASE_URL;
+    let pg: EmbeddedPostgresHandle | undefined;
+    if (!databaseUrl) {
+      say(
+        `starting embedded PostgreSQL on port ${env.EMBEDDED_POSTGRES_PORT} (data in ${path.join(env.DATA_DIR, 'postgres')})`,
+      );
+      pg = await startEmbeddedPostgres({
+        dataDir: path.join(env.DATA_DIR, 'postgres'),
+        port: env.EMBEDDED_POSTGRES_PORT,
+        log: say,
+      });
+      databaseUrl = pg.url;
+      stops.push(() => pg!.stop());
+    }
+    const applied = await runMigrations(databaseUrl);
+    say(
+      applied.length
+        ? `applied migrations: ${applied.join(', ')}`
+        : 'database schema is up to date',
+    );
+
+    const childEnv = {
+      ...processEnvironment(),
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+    };
+    for (const app of APPS) {
+      const child = spawn(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', app.entry],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...childEnv, TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      prefix(child, app.name);
+      child.once('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${app.name} exited (${code ?? signal}); stopping the stack`);
+          void shutdown(1);
+        }
+      });
+      children.push(child);
+    }
+
+    const apiUrl = `http://${env.API_HOST}:${env.API_PORT}`;
+    await waitForHealth(`${apiUrl}/health`, 120_000);
+    say(`healthy in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.stdout.write(
+      [
+        '',
+        `  API            ${apiUrl}`,
+        `  OpenAPI docs   ${apiUrl}/docs   (JSON: ${apiUrl}/docs-json)`,
+        `  Health         ${apiUrl}/health`,
+        `  Temporal UI    ${temporalUi ?? '(external server)'}`,
+        `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
+        `  PostgreSQL     ${redact(databaseUrl)}`,
+        '',
+        '  Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+function prefix(child: ChildProcess, name: string): void {
+  const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
+    let buffered = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) out.write(`[${name}] ${line}\n`);
+    });
+  };
+  pipe(child.stdout, process.stdout);
+  pipe(child.stderr, process.stderr);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} did not report healthy within ${timeoutMs / 1000} s`);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+}
+
+void main();

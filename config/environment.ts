@@ -1,0 +1,139 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import * as path from 'node:path';
+
+/** Where the project lives, so scripts find `.data/` and `.cache/` whatever the cwd. */
+export const PROJECT_ROOT = path.resolve(
+  __dirname,
+  '..',
+  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
+);
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === ''
+    ? undefined
+    : value === true || value === 'true' || value === '1';
+
+/**
+ * Every environment variable the engine reads. Validated once at start-up; nothing else in the
+ * code base reads `process.env`.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: 'development' | 'test' | 'production' = 'development';
+
+  /** PostgreSQL connection string; when absent `npm start` runs an embedded PostgreSQL. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  EMBEDDED_POSTGRES_PORT = 5433;
+
+  @IsOptional()
+  @IsString()
+  TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
+  @IsOptional()
+  @IsString()
+  TEMPORAL_NAMESPACE = 'default';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
+  TEMPORAL_UI_PORT = 8233;
+
+  /** Path to a Temporal CLI binary; otherwise PATH, then the project cache, then `go install`. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_CLI_PATH?: string;
+
+  @IsOptional()
+  @IsString()
+  TEMPORAL_TASK_QUEUE = 'review-engine';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  API_PORT = 3000;
+
+  @IsOptional()
+  @IsString()
+  API_HOST = '127.0.0.1';
+
+  /** Folder for the Temporal SQLite file and the embedded PostgreSQL cluster. */
+  @IsOptional()
+  @IsString()
+  DATA_DIR = path.join(PROJECT_ROOT, '.data');
+
+  @IsOptional()
+  @IsString()
+  CACHE_DIR = path.join(PROJECT_ROOT, '.cache');
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  LOG_SQL = false;
+}
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment variables:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'InvalidEnvironmentError';
+  }
+}
+
+/** Validate an environment (defaults to this process's) and list every problem at once. */
+export function loadEnvironment(
+  source: Record<string, string | undefined> = process.env,
+): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const picked: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'TEMPORAL_CLI_PATH']) {
+    const value = source[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    throw new InvalidEnvironmentError(
+      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)),
+    );
+  }
+  return env;
+}
+
+let cached: EnvironmentVariables | undefined;
+
+/** The validated environment of this process, read once. */
+export function environment(): EnvironmentVariables {
+  cached ??= loadEnvironment();
+  return cached;
+}
+
+/** The raw process environment for spawning children (kept here so no one else reads it). */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}

@@ -1,0 +1,2 @@
+export * from './assessment-step';
+export * from './agency-worker';

@@ -1,0 +1,218 @@
+/**
+ * The live state of a review as the workflow holds it, and the inputs of its updates. Pure
+ * types: shared by workflows, activities (projection) and the API.
+ */
+import type {
+  ClockSpec,
+  ClosureReason,
+  Designation,
+  Determination,
+  MarkingLevel,
+  Protocol,
+  RiskLevel,
+  Stage,
+  StepKind,
+  AgencyRole,
+} from '../protocol/protocol.types';
+import type { DomainOutcome } from '../consolidation/consolidation';
+
+export const ACCESS_TYPES = ['hosted_endpoint', 'enclave', 'on_premises'] as const;
+export type AccessType = (typeof ACCESS_TYPES)[number];
+
+export interface AccessArrangement {
+  type: AccessType;
+  /** OpenAI-compatible base URL for hosted endpoints. */
+  endpointUrl?: string;
+  /** Credential handed to agency workers; never logged or projected. */
+  apiKey?: string;
+}
+
+export interface ReviewIntake {
+  developerOrg: string;
+  contactName: string;
+  contactEmail: string;
+  modelName: string;
+  modelVersion: string;
+  safeguardsVariant?: string;
+  accessArrangement: AccessArrangement;
+  /** YYYY-MM-DD */
+  plannedReleaseDate: string;
+  /** YYYY-MM-DD */
+  trustedPartnerReleaseDate?: string;
+}
+
+/** Who acted and in what capacity; comes from the caller, recorded on every change. */
+export interface Actor {
+  id: string;
+  agency?: string;
+}
+
+export interface ReviewWorkflowInput {
+  reviewId: string;
+  idempotencyKey?: string;
+  intake: ReviewIntake;
+  protocol: Protocol;
+  /** Non-business dates (observed federal holidays and closures) when the review started. */
+  nonBusinessDates: string[];
+  submittedBy: Actor;
+  refiledFrom?: string;
+}
+
+export type StepStatus =
+  'blocked' | 'open' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface Finding {
+  agency: string;
+  stepId: string;
+  domain: string;
+  riskLevel: RiskLevel;
+  summary: string;
+  rationale?: string;
+  marking: MarkingLevel;
+  /** For classified findings only a reference is stored, never the content. */
+  reference?: string;
+  metrics?: Record<string, number>;
+  submittedBy: string;
+  submittedAt: string;
+}
+
+export interface StepState {
+  agency: string;
+  stepId: string;
+  title: string;
+  kind: StepKind;
+  domain: string;
+  dependsOn: string[];
+  status: StepStatus;
+  openedAt?: string;
+  completedAt?: string;
+  finding?: Finding;
+  failure?: string;
+  attempts?: number;
+}
+
+export interface WorkstreamState {
+  agency: string;
+  role: AgencyRole;
+  workflowId: string;
+  status: 'pending' | 'running' | 'completed' | 'cancelled';
+  steps: StepState[];
+}
+
+export interface ClockStop {
+  reasonCode: string;
+  fromMs: number;
+  toMs?: number;
+  by: string;
+}
+
+export interface Extension {
+  id: string;
+  clock: ClockSpec;
+  justification: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'pending' | 'granted' | 'refused';
+  decidedBy?: string;
+  decisionReason?: string;
+  decidedAt?: string;
+}
+
+export type DeadlineKind = 'stage' | 'step' | 'information_request';
+
+export interface Deadline {
+  id: string;
+  label: string;
+  kind: DeadlineKind;
+  agency?: string;
+  stepId?: string;
+  /** The legal basis: the clock counts from here; never moved by repairs. */
+  basisMs: number;
+  clock: ClockSpec;
+  /** Hard cap (e.g. end of the planned release date). */
+  capMs?: number;
+  stops: ClockStop[];
+  extensions: Extension[];
+  dueMs: number;
+  status: 'open' | 'met' | 'missed' | 'cancelled';
+  remindedAtMs?: number;
+  closedAtMs?: number;
+}
+
+export type EscalationTrigger = 'missed_deadline' | 'dissent' | 'manual' | 'failed_step';
+
+export interface Escalation {
+  id: string;
+  trigger: EscalationTrigger;
+  subject: string;
+  level: number;
+  levelName: string;
+  raisedAtMs: number;
+  dueMs: number;
+  status: 'open' | 'acknowledged' | 'exhausted';
+  acknowledgedBy?: string;
+  acknowledgedAtMs?: number;
+  history: { level: number; atMs: number; by: string }[];
+}
+
+export interface InformationRequest {
+  id: string;
+  question: string;
+  requestedBy: string;
+  requestedAt: string;
+  answeredAt?: string;
+  answer?: string;
+  deadlineId: string;
+}
+
+export interface DeterminationRecord {
+  determination: Determination;
+  suggested: Determination;
+  rationale: string;
+  recommendation?: string;
+  issuedBy: string;
+  issuedAt: string;
+}
+
+export interface ReviewState {
+  reviewId: string;
+  status: 'open' | 'closed';
+  stage: Stage;
+  protocolKey: string;
+  protocolVersion: number;
+  leadAgency: string | null;
+  developerOrg: string;
+  modelName: string;
+  modelVersion: string;
+  plannedReleaseDate: string;
+  idempotencyKey?: string;
+  refiledFrom?: string;
+  designation?: { designation: Designation; by: string; rationale?: string; at: string };
+  workstreams: WorkstreamState[];
+  deadlines: Deadline[];
+  escalations: Escalation[];
+  informationRequests: InformationRequest[];
+  consolidation?: DomainOutcome[];
+  determination?: DeterminationRecord;
+  closure?: { reason: ClosureReason; by: string; justification?: string; at: string };
+  nonBusinessDates: string[];
+  /** Sequence number of the last state change. */
+  seq: number;
+}
+
+/** One state change, projected to the timeline and the audit log under (reviewId, seq). */
+export interface ReviewEvent {
+  seq: number;
+  type: string;
+  actor: string;
+  reason?: string;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+export interface ProjectionBatch {
+  reviewId: string;
+  workflowId: string;
+  events: ReviewEvent[];
+  state: ReviewState;
+}

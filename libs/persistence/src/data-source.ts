@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { environment } from '../../../config/environment';
+import { ENTITIES } from './entities';
+import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
+
+export const MIGRATIONS = [InitialSchema1764201600000];
+
+/** Options for the one DataSource the apps and the migration CLI share. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: environment().LOG_SQL,
+    extra: { max: 10 },
+  };
+}
+
+export function databaseUrl(): string {
+  const url = environment().DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      'DATABASE_URL is not set (npm start sets it after starting embedded PostgreSQL)',
+    );
+  }
+  return url;
+}
+
+/** Default export for the TypeORM CLI (`npm run migration:run`). */
+export default new DataSource(
+  dataSourceOptions(environment().DATABASE_URL ?? 'postgres://invalid'),
+);

@@ -1,0 +1,224 @@
+import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
+import { eventually, startHarness, type Harness } from '../support/harness';
+
+/** The first vertical slice through the HTTP API, the real Temporal server and PostgreSQL. */
+describe('review slice: intake → finding → closed', () => {
+  let h: Harness;
+  let url: string;
+  const protocol = ProtocolFactory.singleStep().build();
+  const agency = protocol.workstreams[0].agency;
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const get = (path: string) => fetch(`${url}${path}`);
+
+  beforeAll(async () => {
+    h = await startHarness({ api: true });
+    url = h.api!.url;
+    await h.publishProtocol(protocol);
+  });
+  afterAll(() => h.close());
+
+  it('reports PostgreSQL and Temporal healthy', async () => {
+    const res = await get('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      postgres: { status: 'up' },
+      temporal: { status: 'up' },
+    });
+  });
+
+  it('serves OpenAPI generated from the DTOs', async () => {
+    const doc = (await (await get('/docs-json')).json()) as {
+      paths: Record<string, unknown>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/reviews', '/reviews/{id}', '/reviews/{id}/findings', '/health']),
+    );
+    expect(doc.components.schemas).toHaveProperty('CreateReviewDto');
+  });
+
+  it('takes a review from intake to closed and keeps its timeline and audit', async () => {
+    const created = await post('/reviews', IntakeFactory.body({ protocolKey: protocol.key }));
+    expect(created.status).toBe(201);
+    const review = (await created.json()) as {
+      id: string;
+      workflowId: string;
+      status: string;
+      stage: string;
+      workstreams: { agency: string; steps: { stepId: string; status: string }[] }[];
+    };
+    expect(review.workflowId).toBe(`review-${review.id}`);
+    expect(review.stage).toBe('assessment');
+
+    // The step opens once the child workstream reports in.
+    await eventually(async () => {
+      const r = (await (await get(`/reviews/${review.id}`)).json()) as typeof review;
+      return r.workstreams[0].steps[0].status === 'open' ? r : undefined;
+    }, 'the step to open');
+
+    const finding = await post(`/reviews/${review.id}/findings`, {
+      agency,
+      stepId: 'review',
+      riskLevel: 'alert',
+      summary: 'Moderate uplift on web exploitation tasks',
+      actor: { id: 'analyst@agency.example.gov', agency },
+    });
+    expect(finding.status).toBe(200);
+
+    const closed = await eventually(async () => {
+      const r = (await (await get(`/reviews/${review.id}`)).json()) as {
+        status: string;
+        closureReason?: string;
+        determination?: string;
+        timeline: { type: string; actor: string }[];
+      };
+      return r.status === 'closed' ? r : undefined;
+    }, 'the review to close');
+    expect(closed.closureReason).toBe('completed');
+    expect(closed.determination).toBe('mitigations_recommended');
+    expect(closed.timeline.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'review_submitted',
+        'step_done',
+        'determination_issued',
+        'review_closed',
+      ]),
+    );
+    expect(closed.timeline.find((e) => e.type === 'step_done')?.actor).toBe(
+      'analyst@agency.example.gov',
+    );
+
+    const audit: { count: string }[] = await h.db.query(
+      `SELECT count(*) FROM audit_log WHERE review_id = $1`,
+      [review.id],
+    );
+    expect(Number(audit[0].count)).toBe(closed.timeline.length);
+
+    // A finding for a closed review is a conflict, not a server error.
+    const late = await post(`/reviews/${review.id}/findings`, {
+      agency,
+      stepId: 'review',
+      riskLevel: 'low',
+      summary: 'late',
+      actor: { id: 'x' },
+    });
+    expect(late.status).toBe(409);
+
+    const list = (await (
+      await get(
+        `/reviews?status=closed&q=${encodeURIComponent(closed ? (review as unknown as { modelName: string }).modelName : '')}`,
+      )
+    ).json()) as { items: { id: string }[] };
+    expect(list.items.map((i) => i.id)).toContain(review.id);
+  });
+
+  it('returns the existing review for a repeated idempotency key', async () => {
+    const idempotencyKey = `intake-${uniq()}`;
+    const body = IntakeFactory.body({ protocolKey: protocol.key, idempotencyKey });
+    const first = await post('/reviews', body);
+    const second = await post('/reviews', body);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    const [a, b] = (await Promise.all([first.json(), second.json()])) as { id: string }[];
+    expect(b.id).toBe(a.id);
+    const rows: { count: string }[] = await h.db.query(
+      `SELECT count(*) FROM reviews WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
+    expect(Number(rows[0].count)).toBe(1);
+  });
+
+  it('rejects a bad intake with 400 naming each bad field, and writes nothing', async () => {
+    const before: { count: string }[] = await h.db.query(`SELECT count(*) FROM reviews`);
+    const res = await post('/reviews', {
+      ...IntakeFactory.body(),
+      contactEmail: 'not-an-email',
+      plannedReleaseDate: '2027-02-30',
+      accessArrangement: { type: 'carrier-pigeon' },
+      unexpected: true,
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      errors: { field: string; message: string }[];
+      requestId: string;
+    };
+    const fields = body.errors.map((e) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'contactEmail',
+        'plannedReleaseDate',
+        'accessArrangement.type',
+        'unexpected',
+      ]),
+    );
+    expect(body.requestId).toBeTruthy();
+    const after: { count: string }[] = await h.db.query(`SELECT count(*) FROM reviews`);
+    expect(after[0].count).toBe(before[0].count);
+  });
+
+  it('rejects findings that do not fit: unknown review 404, bad step or level 4xx', async () => {
+    const missing = await post(`/reviews/00000000-0000-4000-8000-000000000000/findings`, {
+      agency,
+      stepId: 'review',
+      riskLevel: 'low',
+      summary: 's',
+      actor: { id: 'a' },
+    });
+    expect(missing.status).toBe(404);
+
+    const created = (await (
+      await post('/reviews', IntakeFactory.body({ protocolKey: protocol.key }))
+    ).json()) as { id: string };
+    await eventually(async () => {
+      const r = (await (await get(`/reviews/${created.id}`)).json()) as {
+        workstreams: { steps: { status: string }[] }[];
+      };
+      return r.workstreams[0].steps[0].status === 'open' ? true : undefined;
+    }, 'the step to open');
+
+    const unknownStep = await post(`/reviews/${created.id}/findings`, {
+      agency,
+      stepId: 'nope',
+      riskLevel: 'low',
+      summary: 's',
+      actor: { id: 'a' },
+    });
+    expect(unknownStep.status).toBe(422);
+    expect(((await unknownStep.json()) as { message: string }).message).toMatch(/stepId/);
+
+    const badLevel = await post(`/reviews/${created.id}/findings`, {
+      agency,
+      stepId: 'review',
+      riskLevel: 'catastrophic',
+      summary: 's',
+      actor: { id: 'a' },
+    });
+    expect(badLevel.status).toBe(400);
+
+    const noRationale = await post(`/reviews/${created.id}/findings`, {
+      agency,
+      stepId: 'review',
+      riskLevel: 'critical',
+      summary: 's',
+      actor: { id: 'a' },
+    });
+    expect(noRationale.status).toBe(422);
+    expect(((await noRationale.json()) as { errors: { field: string }[] }).errors[0].field).toBe(
+      'rationale',
+    );
+
+    const withdrawn = await post(`/reviews/${created.id}/withdraw`, {
+      actor: { id: 'dana@example.com' },
+      reason: 'Release postponed',
+    });
+    expect(withdrawn.status).toBe(200);
+    expect(((await withdrawn.json()) as { closureReason: string }).closureReason).toBe('withdrawn');
+  });
+});

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ClockSpec,
+  Protocol,
+  ProtocolStep,
+} from '../../libs/domain/src/protocol/protocol.types';
+import type { ReviewIntake } from '../../libs/domain/src/review/review.types';
+
+const seconds = (n: number): ClockSpec => ({ unit: 'duration', iso: `PT${n}S` });
+
+/** A short unique suffix so every test has its own agencies, protocols and reviews. */
+export const uniq = () => randomUUID().replace(/-/g, '').slice(0, 8);
+
+/**
+ * Protocols for tests: the shape of the default protocol with second-scale clocks.
+ * `ProtocolFactory.singleStep().build()` or `ProtocolFactory.defaultShape().withClock(...).build()`.
+ */
+export class ProtocolFactory {
+  private constructor(private readonly protocol: Protocol) {}
+
+  static singleStep(agency = `a${uniq()}`): ProtocolFactory {
+    return new ProtocolFactory({
+      key: `test-${uniq()}`,
+      version: 1,
+      title: 'Single step test protocol',
+      agencies: [{ code: agency, name: `Agency ${agency}`, role: 'lead' }],
+      stages: {
+        assessment: { clock: seconds(600), endNoLaterThanRelease: true },
+        consolidation: {
+          clock: seconds(600),
+          votingRoles: ['lead', 'member'],
+          rationaleRequiredFrom: 'high',
+        },
+        determination: {
+          clock: seconds(600),
+          automatic: true,
+          byRiskLevel: {
+            low: 'no_concerns',
+            alert: 'mitigations_recommended',
+            high: 'significant_concerns',
+            critical: 'significant_concerns',
+          },
+        },
+      },
+      workstreams: [
+        {
+          agency,
+          steps: [
+            {
+              id: 'review',
+              title: 'Manual review',
+              kind: 'manual',
+              dependsOn: [],
+              domain: 'offensive-cyber',
+              marking: 'CUI',
+            },
+          ],
+        },
+      ],
+      escalation: { levels: [{ level: 0, name: 'Staff leads', clock: seconds(600) }] },
+      reminders: [],
+      riskLevels: ['low', 'alert', 'high', 'critical'],
+      outcomes: {
+        determinations: ['no_concerns', 'mitigations_recommended', 'significant_concerns'],
+        closures: ['completed', 'withdrawn', 'not_covered', 'lapsed'],
+      },
+    });
+  }
+
+  /**
+   * The default protocol's shape: intake, designation by a member agency, three agencies in
+   * parallel (lead with an automated and a dependent manual step, two members), consolidation
+   * by vote, coordinator-issued determination, a five-level ladder.
+   */
+  static defaultShape(): ProtocolFactory {
+    const s = uniq();
+    const lead = `l${s}`;
+    const m1 = `m${s}`;
+    const m2 = `n${s}`;
+    const manual = (
+      id: string,
+      domain: string,
+      extra: Partial<ProtocolStep> = {},
+    ): ProtocolStep => ({
+      id,
+      title: id,
+      kind: 'manual',
+      dependsOn: [],
+      domain,
+      marking: 'CUI',
+      ...extra,
+    });
+    return new ProtocolFactory({
+      key: `test-${s}`,
+      version: 1,
+      title: 'Default-shaped test protocol',
+      agencies: [
+        { code: lead, name: 'Lead', role: 'lead' },
+        { code: m1, name: 'Member one', role: 'member' },
+        { code: m2, name: 'Member two', role: 'member' },
+        { code: `o${s}`, name: 'Adviser', role: 'adviser' },
+      ],
+      stages: {
+        intake: { clock: seconds(600), informationRequestClock: seconds(600) },
+        designation: { agency: m1, clock: seconds(600) },
+        assessment: { clock: seconds(600), endNoLaterThanRelease: true },
+        consolidation: {
+          clock: seconds(600),
+          votingRoles: ['lead', 'member'],
+          rationaleRequiredFrom: 'high',
+        },
+        determination: {
+          clock: seconds(600),
+          automatic: false,
+          byRiskLevel: {
+            low: 'no_concerns',
+            alert: 'mitigations_recommended',
+            high: 'significant_concerns',
+            critical: 'significant_concerns',
+          },
+        },
+      },
+      workstreams: [
+        {
+          agency: lead,
+          steps: [
+            {
+              id: 'ctf',
+              title: 'CTF suite',
+              kind: 'automated',
+              stepType: `${lead}.ctf`,
+              dependsOn: [],
+              domain: 'offensive-cyber',
+              marking: 'CUI',
+              startToCloseTimeout: 'PT30S',
+              retry: { maximumAttempts: 2, initialInterval: 'PT1S' },
+            },
+            manual('range', 'offensive-cyber', { dependsOn: ['ctf'] }),
+          ],
+        },
+        { agency: m1, steps: [manual('benchmark', 'offensive-cyber', { marking: 'CLASSIFIED' })] },
+        { agency: m2, steps: [manual('infrastructure', 'critical-infrastructure')] },
+      ],
+      escalation: {
+        levels: [
+          { level: 0, name: 'Staff leads', clock: seconds(600) },
+          { level: 1, name: 'Senior agency officials', clock: seconds(600) },
+          { level: 2, name: 'Vote of member agencies', clock: seconds(600) },
+          { level: 3, name: 'Adviser objection window', clock: seconds(600) },
+          { level: 4, name: 'Executive Office of the President', clock: seconds(600) },
+        ],
+      },
+      reminders: [],
+      riskLevels: ['low', 'alert', 'high', 'critical'],
+      outcomes: {
+        determinations: ['no_concerns', 'mitigations_recommended', 'significant_concerns'],
+        closures: ['completed', 'withdrawn', 'not_covered', 'lapsed'],
+      },
+    });
+  }
+
+  /** Replace a stage's clock (e.g. a 2-second intake to watch a deadline pass). */
+  withStageClock(
+    stage: 'intake' | 'designation' | 'assessment' | 'consolidation' | 'determination',
+    clock: ClockSpec,
+  ): this {
+    (this.protocol.stages[stage] as { clock: ClockSpec }).clock = clock;
+    return this;
+  }
+
+  withEscalationClocks(clock: ClockSpec): this {
+    for (const l of this.protocol.escalation.levels) l.clock = clock;
+    return this;
+  }
+
+  withAutomaticDetermination(): this {
+    this.protocol.stages.determination!.automatic = true;
+    return this;
+  }
+
+  build(): Protocol {
+    return structuredClone(this.protocol);
+  }
+}
+
+export const secondsClock = seconds;
+
+/** Intake data for a review. */
+export class IntakeFactory {
+  static build(overrides: Partial<ReviewIntake> = {}): ReviewIntake {
+    const s = uniq();
+    return {
+      developerOrg: `Lab ${s}`,
+      contactName: 'Dana Developer',
+      contactEmail: 'dana@example.com',
+      modelName: `model-${s}`,
+      modelVersion: 'ckpt-1',
+      accessArrangement: {
+        type: 'hosted_endpoint',
+        endpointUrl: 'http://127.0.0.1:9/v1',
+        apiKey: 'sk-test-secret',
+      },
+      plannedReleaseDate: '2099-01-01',
+      ...overrides,
+    };
+  }
+
+  /** The HTTP body for POST /reviews. */
+  static body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return { ...IntakeFactory.build(), submittedBy: { id: 'dana@example.com' }, ...overrides };
+  }
+}

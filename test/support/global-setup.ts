@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Client } from 'pg';
+import { loadEnvironment } from '../../config/environment';
+import { runMigrations } from '../../libs/persistence/src/migrate';
+import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-postgres';
+import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
+import { TEST_RUN_FILE, type TestRun } from './test-run';
+
+const TEMPORAL_TEST_PORT = 17233;
+const EMBEDDED_TEST_PORT = 15433;
+
+/**
+ * Starts what the integration tests need, once: a real Temporal dev server (found or built by
+ * the same script `npm start` uses; in memory), a fresh database on the real PostgreSQL at
+ * DATABASE_URL (else an embedded one), migrations, and the workflow bundle.
+ */
+export default async function globalSetup(): Promise<void> {
+  const env = loadEnvironment();
+  const stops: (() => Promise<void>)[] = [];
+  (globalThis as Record<string, unknown>).__reviewEngineStops = stops;
+
+  const temporal = await startDevServer({
+    port: TEMPORAL_TEST_PORT,
+    headless: true,
+    log: (l) => process.stderr.write(`[temporal] ${l}\n`),
+  });
+  stops.push(() => temporal.stop());
+
+  let databaseUrl: string;
+  if (env.DATABASE_URL) {
+    const name = `review_engine_test_${Date.now()}_${process.pid}`;
+    const admin = new Client({ connectionString: env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    stops.push(async () => {
+      const c = new Client({ connectionString: env.DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    });
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-engine-pg-'));
+    fs.chmodSync(dir, 0o755);
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dir, 'data'),
+      port: EMBEDDED_TEST_PORT,
+    });
+    databaseUrl = pg.url;
+    stops.push(async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  await runMigrations(databaseUrl);
+
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: {
+      info: () => undefined,
+      warn: () => undefined,
+      error: console.error,
+      debug: () => undefined,
+      trace: () => undefined,
+      log: () => undefined,
+    },
+  });
+  const workflowBundlePath = path.join(os.tmpdir(), `review-engine-workflows-${process.pid}.js`);
+  fs.writeFileSync(workflowBundlePath, bundle.code);
+
+  const run: TestRun = { temporalAddress: temporal.address, databaseUrl, workflowBundlePath };
+  fs.writeFileSync(TEST_RUN_FILE, JSON.stringify(run));
+  // Test files build the API and workers from the environment, like the real apps do.
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.TEMPORAL_ADDRESS = temporal.address;
+  process.env.TEMPORAL_NAMESPACE = 'default';
+}

@@ -1,0 +1,131 @@
+/**
+ * Signals, queries and updates of the review and workstream workflows, defined once and shared
+ * by the workflows, the API and the tests.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  ClockSpec,
+  Designation,
+  Determination,
+  RiskLevel,
+} from '../libs/domain/src/protocol/protocol.types';
+import type {
+  Actor,
+  Escalation,
+  Extension,
+  InformationRequest,
+  ReviewState,
+  StepState,
+  WorkstreamState,
+} from '../libs/domain/src/review/review.types';
+
+export interface ActorInput {
+  actor: Actor;
+  reason?: string;
+}
+
+export interface SubmitFindingInput extends ActorInput {
+  stepId: string;
+  riskLevel: RiskLevel;
+  summary: string;
+  rationale?: string;
+  /** For classified findings: where the content is held; the content itself never enters. */
+  reference?: string;
+}
+
+export interface RequestInformationInput extends ActorInput {
+  question: string;
+}
+export interface AnswerInformationInput extends ActorInput {
+  requestId: string;
+  answer: string;
+}
+export interface DesignateInput extends ActorInput {
+  designation: Designation;
+  rationale?: string;
+}
+export interface RequestExtensionInput extends ActorInput {
+  deadlineId: string;
+  clock: ClockSpec;
+  justification: string;
+}
+export interface DecideExtensionInput extends ActorInput {
+  extensionId: string;
+  grant: boolean;
+}
+export interface ClockStopInput extends ActorInput {
+  deadlineId: string;
+  reasonCode: string;
+}
+export interface AcknowledgeEscalationInput extends ActorInput {
+  escalationId: string;
+}
+export interface RaiseEscalationInput extends ActorInput {
+  subject: string;
+  level?: number;
+}
+export interface DecideConsolidationInput extends ActorInput {
+  domain: string;
+  riskLevel: RiskLevel;
+  rationale: string;
+}
+export interface IssueDeterminationInput extends ActorInput {
+  determination: Determination;
+  rationale: string;
+  recommendation?: string;
+}
+export interface ChangeReleaseDateInput extends ActorInput {
+  plannedReleaseDate: string;
+}
+export interface CalendarChangedInput extends ActorInput {
+  nonBusinessDates: string[];
+}
+
+export interface WorkstreamProgress {
+  agency: string;
+  status: WorkstreamState['status'];
+  steps: StepState[];
+}
+
+// Review workflow
+export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
+export const acceptIntakeUpdate = defineUpdate<ReviewState, [ActorInput]>('acceptIntake');
+export const requestInformationUpdate = defineUpdate<InformationRequest, [RequestInformationInput]>(
+  'requestInformation',
+);
+export const answerInformationUpdate = defineUpdate<InformationRequest, [AnswerInformationInput]>(
+  'answerInformation',
+);
+export const designateUpdate = defineUpdate<ReviewState, [DesignateInput]>('designate');
+export const requestExtensionUpdate = defineUpdate<Extension, [RequestExtensionInput]>(
+  'requestExtension',
+);
+export const decideExtensionUpdate = defineUpdate<Extension, [DecideExtensionInput]>(
+  'decideExtension',
+);
+export const stopClockUpdate = defineUpdate<ReviewState, [ClockStopInput]>('stopClock');
+export const resumeClockUpdate = defineUpdate<ReviewState, [ClockStopInput]>('resumeClock');
+export const acknowledgeEscalationUpdate = defineUpdate<Escalation, [AcknowledgeEscalationInput]>(
+  'acknowledgeEscalation',
+);
+export const raiseEscalationUpdate = defineUpdate<Escalation, [RaiseEscalationInput]>(
+  'raiseEscalation',
+);
+export const decideConsolidationUpdate = defineUpdate<ReviewState, [DecideConsolidationInput]>(
+  'decideConsolidation',
+);
+export const issueDeterminationUpdate = defineUpdate<ReviewState, [IssueDeterminationInput]>(
+  'issueDetermination',
+);
+export const changeReleaseDateUpdate = defineUpdate<ReviewState, [ChangeReleaseDateInput]>(
+  'changeReleaseDate',
+);
+export const withdrawUpdate = defineUpdate<ReviewState, [ActorInput]>('withdraw');
+/** Resolves once the review's read model holds its first projection (used right after intake). */
+export const projectedUpdate = defineUpdate<ReviewState, []>('projected');
+export const calendarChangedSignal = defineSignal<[CalendarChangedInput]>('calendarChanged');
+export const workstreamProgressSignal = defineSignal<[WorkstreamProgress]>('workstreamProgress');
+
+// Workstream workflow
+export const workstreamStateQuery = defineQuery<WorkstreamProgress>('workstreamState');
+export const submitFindingUpdate = defineUpdate<StepState, [SubmitFindingInput]>('submitFinding');

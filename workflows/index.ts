@@ -1,0 +1,3 @@
+/** The one workflow bundle the core worker loads. */
+export { reviewWorkflow } from './review.workflow';
+export { workstreamWorkflow } from './workstream.workflow';

@@ -1,0 +1,1032 @@
+import {
+  allHandlersFinished,
+  CancellationScope,
+  ChildWorkflowHandle,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributes } from '@temporalio/common';
+import type { ProjectionActivities } from '../activities/projection/projection.activities';
+import {
+  computeDeadline,
+  endOfDay,
+  type BusinessCalendar,
+} from '../libs/domain/src/clock/business-calendar';
+import {
+  consolidate,
+  highestRisk,
+  type AgencyPosition,
+} from '../libs/domain/src/consolidation/consolidation';
+import { deadlineDue, isStopped } from '../libs/domain/src/review/deadlines';
+import type {
+  ClockSpec,
+  ClosureReason,
+  Determination,
+  Stage,
+} from '../libs/domain/src/protocol/protocol.types';
+import type {
+  Deadline,
+  DeadlineKind,
+  Escalation,
+  EscalationTrigger,
+  Extension,
+  Finding,
+  ReviewEvent,
+  ReviewState,
+  ReviewWorkflowInput,
+  StepState,
+} from '../libs/domain/src/review/review.types';
+import {
+  acceptIntakeUpdate,
+  acknowledgeEscalationUpdate,
+  answerInformationUpdate,
+  calendarChangedSignal,
+  changeReleaseDateUpdate,
+  decideConsolidationUpdate,
+  decideExtensionUpdate,
+  designateUpdate,
+  issueDeterminationUpdate,
+  projectedUpdate,
+  raiseEscalationUpdate,
+  requestExtensionUpdate,
+  requestInformationUpdate,
+  resumeClockUpdate,
+  reviewStateQuery,
+  stopClockUpdate,
+  withdrawUpdate,
+  workstreamProgressSignal,
+  type WorkstreamProgress,
+} from './definitions';
+import { workstreamWorkflow, type WorkstreamResult } from './workstream.workflow';
+
+const { projectReview } = proxyActivities<ProjectionActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+const ASSESSMENT_WINDOW = 'assessment-window';
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * One voluntary review, interpreting a frozen snapshot of its protocol: intake and completeness
+ * check, designation, parallel agency workstreams (one child workflow per agency), consolidation,
+ * an advisory determination, closure. Owns every deadline (recomputed from its legal basis), the
+ * escalation ladder, and the projection of each state change to the read model and audit log.
+ * Withdrawal always succeeds and cancels whatever is still running.
+ */
+export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<ReviewState> {
+  const protocol = input.protocol;
+  const stages = protocol.stages;
+  const cal: BusinessCalendar = { nonBusinessDates: [...input.nonBusinessDates] };
+  const lead = protocol.agencies.find((a) => a.role === 'lead')?.code ?? null;
+  const wfId = workflowInfo().workflowId;
+
+  const state: ReviewState = {
+    reviewId: input.reviewId,
+    status: 'open',
+    stage: 'intake',
+    protocolKey: protocol.key,
+    protocolVersion: protocol.version,
+    leadAgency: lead,
+    developerOrg: input.intake.developerOrg,
+    modelName: input.intake.modelName,
+    modelVersion: input.intake.modelVersion,
+    plannedReleaseDate: input.intake.plannedReleaseDate,
+    idempotencyKey: input.idempotencyKey,
+    refiledFrom: input.refiledFrom,
+    workstreams: protocol.workstreams.map((w) => ({
+      agency: w.agency,
+      role: protocol.agencies.find((a) => a.code === w.agency)!.role,
+      workflowId: `${wfId}-ws-${w.agency}`,
+      status: 'pending',
+      steps: w.steps.map((s) => ({
+        agency: w.agency,
+        stepId: s.id,
+        title: s.title,
+        kind: s.kind,
+        domain: s.domain,
+        dependsOn: s.dependsOn,
+        status: 'blocked',
+      })),
+    })),
+    deadlines: [],
+    escalations: [],
+    informationRequests: [],
+    nonBusinessDates: cal.nonBusinessDates,
+    seq: 0,
+  };
+
+  // ---- state changes, projection and search attributes ---------------------------------------
+  const outbox: ReviewEvent[] = [];
+  let projectedSeq = 0;
+  let wake = 0; // bumped whenever deadlines or escalations change, to re-arm the timer loop
+  const now = () => Date.now();
+  const iso = (ms = now()) => new Date(ms).toISOString();
+
+  const emit = (
+    type: string,
+    actor: string,
+    details: Record<string, unknown> = {},
+    reason?: string,
+  ): number => {
+    state.seq += 1;
+    outbox.push({ seq: state.seq, type, actor, reason, at: iso(), details });
+    wake += 1;
+    syncSearchAttributes();
+    return state.seq;
+  };
+  const projected = (seq: number) => condition(() => projectedSeq >= seq);
+
+  let lastAttributes = '';
+  const syncSearchAttributes = () => {
+    const open = state.deadlines
+      .filter((d) => d.status === 'open' && !isStopped(d))
+      .map((d) => d.dueMs);
+    const escalationDues = state.escalations.filter((e) => e.status === 'open').map((e) => e.dueMs);
+    const next = [...open, ...escalationDues].filter(Number.isFinite);
+    const level = state.escalations.filter((e) => e.status === 'open').map((e) => e.level);
+    const attributes: SearchAttributes = {
+      ReviewStatus: [state.status],
+      ReviewStage: [state.stage],
+      LeadAgency: lead ? [lead] : [],
+      NextDeadline: next.length ? [new Date(Math.min(...next))] : [],
+      EscalationLevel: level.length ? [Math.max(...level)] : [],
+    };
+    const key = JSON.stringify(attributes);
+    if (key !== lastAttributes) {
+      lastAttributes = key;
+      upsertSearchAttributes(attributes);
+    }
+  };
+
+  let finished = false;
+  const projector = (async () => {
+    for (;;) {
+      await condition(() => outbox.length > 0 || finished);
+      if (outbox.length === 0) return;
+      const events = outbox.splice(0);
+      // The snapshot is taken now, so it already includes every event in this batch.
+      await projectReview({ reviewId: input.reviewId, workflowId: wfId, events, state });
+      projectedSeq = events[events.length - 1].seq;
+    }
+  })();
+
+  // ---- deadlines ---------------------------------------------------------------------------
+  const addDeadline = (d: {
+    id: string;
+    label: string;
+    kind: DeadlineKind;
+    clock: ClockSpec;
+    basisMs?: number;
+    capMs?: number;
+    agency?: string;
+    stepId?: string;
+  }): Deadline => {
+    const deadline: Deadline = {
+      basisMs: now(),
+      ...d,
+      stops: [],
+      extensions: [],
+      dueMs: 0,
+      status: 'open',
+    };
+    deadline.dueMs = deadlineDue(deadline, cal) ?? Number.POSITIVE_INFINITY;
+    state.deadlines.push(deadline);
+    emit('deadline_set', 'system', {
+      deadlineId: deadline.id,
+      label: deadline.label,
+      dueAt: iso(deadline.dueMs),
+    });
+    return deadline;
+  };
+  const deadline = (id: string) => state.deadlines.find((d) => d.id === id);
+  const closeDeadline = (id: string, status: 'met' | 'cancelled') => {
+    const d = deadline(id);
+    if (!d || d.status !== 'open') return;
+    d.status = status;
+    d.closedAtMs = now();
+    emit(`deadline_${status}`, 'system', { deadlineId: id });
+  };
+  /** Recompute every open deadline from its basis; returns the ones that moved. */
+  const recomputeDeadlines = () => {
+    const moved: { deadlineId: string; from: string; to: string }[] = [];
+    for (const d of state.deadlines.filter((x) => x.status === 'open')) {
+      const due = deadlineDue(d, cal);
+      if (due !== undefined && due !== d.dueMs) {
+        moved.push({ deadlineId: d.id, from: iso(d.dueMs), to: iso(due) });
+        d.dueMs = due;
+      }
+    }
+    wake += 1;
+    return moved;
+  };
+
+  // ---- escalation ladder -------------------------------------------------------------------
+  const levels = [...protocol.escalation.levels].sort((a, b) => a.level - b.level);
+  let escalationCounter = 0;
+  const raiseEscalation = (
+    trigger: EscalationTrigger,
+    subject: string,
+    by: string,
+    level = levels[0].level,
+    reason?: string,
+  ): Escalation => {
+    const spec = levels.find((l) => l.level === level) ?? levels[0];
+    const e: Escalation = {
+      id: `esc-${++escalationCounter}`,
+      trigger,
+      subject,
+      level: spec.level,
+      levelName: spec.name,
+      raisedAtMs: now(),
+      dueMs: computeDeadline(now(), spec.clock, cal),
+      status: 'open',
+      history: [{ level: spec.level, atMs: now(), by }],
+    };
+    state.escalations.push(e);
+    emit(
+      'escalation_raised',
+      by,
+      { escalationId: e.id, trigger, subject, level: e.level, levelName: e.levelName },
+      reason,
+    );
+    return e;
+  };
+  const climb = (e: Escalation) => {
+    const next = levels.find((l) => l.level > e.level);
+    if (!next) {
+      e.status = 'exhausted';
+      emit('escalation_exhausted', 'system', { escalationId: e.id, level: e.level });
+      return;
+    }
+    e.level = next.level;
+    e.levelName = next.name;
+    e.dueMs = computeDeadline(now(), next.clock, cal);
+    e.history.push({ level: next.level, atMs: now(), by: 'system' });
+    emit(
+      'escalation_climbed',
+      'system',
+      { escalationId: e.id, level: e.level, levelName: e.levelName },
+      'not acknowledged in time',
+    );
+  };
+
+  // ---- timers: missed deadlines, reminders, unacknowledged escalations --------------------
+  let windowEnded = false;
+  const reminderOffsets = protocol.reminders.map((r) => r.before);
+  const reminderDue = (d: Deadline): number | undefined => {
+    if (d.remindedAtMs !== undefined || reminderOffsets.length === 0) return undefined;
+    // The earliest reminder: due minus the longest offset, never before the basis.
+    const times = reminderOffsets.map(
+      (before) => d.dueMs - (computeDeadline(d.basisMs, before, cal) - d.basisMs),
+    );
+    const at = Math.min(...times);
+    return at > d.basisMs ? at : undefined;
+  };
+  const onMissed = (d: Deadline) => {
+    d.status = 'missed';
+    d.closedAtMs = now();
+    emit('deadline_missed', 'system', { deadlineId: d.id, label: d.label, dueAt: iso(d.dueMs) });
+    if (d.id === ASSESSMENT_WINDOW) windowEnded = true;
+    else raiseEscalation('missed_deadline', `${d.label} missed`, 'system');
+  };
+  const timers = (async () => {
+    while (state.status === 'open') {
+      const t = now();
+      for (const d of state.deadlines) {
+        if (d.status !== 'open' || isStopped(d)) continue;
+        if (d.dueMs <= t) onMissed(d);
+        else {
+          const r = reminderDue(d);
+          if (r !== undefined && r <= t) {
+            d.remindedAtMs = t;
+            emit('reminder_sent', 'system', {
+              deadlineId: d.id,
+              label: d.label,
+              dueAt: iso(d.dueMs),
+            });
+          }
+        }
+      }
+      for (const e of state.escalations) if (e.status === 'open' && e.dueMs <= t) climb(e);
+
+      const upcoming: number[] = [];
+      for (const d of state.deadlines) {
+        if (d.status !== 'open' || isStopped(d)) continue;
+        upcoming.push(d.dueMs);
+        const r = reminderDue(d);
+        if (r !== undefined) upcoming.push(r);
+      }
+      for (const e of state.escalations) if (e.status === 'open') upcoming.push(e.dueMs);
+      const next = Math.min(...upcoming.filter(Number.isFinite));
+      const seen = wake;
+      const changed = () => wake !== seen || state.status !== 'open';
+      if (Number.isFinite(next)) await condition(changed, Math.max(next - now(), 1));
+      else await condition(changed);
+    }
+  })();
+
+  // ---- handlers ----------------------------------------------------------------------------
+  const requireOpen = () => {
+    if (state.status !== 'open')
+      throw new Error(`review: review ${input.reviewId} is closed (${state.closure?.reason})`);
+  };
+  const requireStage = (stage: Stage, what: string) => {
+    requireOpen();
+    if (state.stage !== stage)
+      throw new Error(
+        `stage: ${what} is only possible in the ${stage} stage; the review is in ${state.stage}`,
+      );
+  };
+  const requireActor = (actor?: { id?: string }) => {
+    if (!actor?.id?.trim()) throw new Error('actor.id: the acting user is required');
+  };
+  const requireReason = (reason?: string, field = 'reason') => {
+    if (!reason?.trim()) throw new Error(`${field}: a written reason is required`);
+  };
+
+  setHandler(reviewStateQuery, () => state);
+  setHandler(projectedUpdate, async () => {
+    await condition(() => projectedSeq >= 1);
+    return state;
+  });
+
+  let intakeAccepted = false;
+  setHandler(
+    acceptIntakeUpdate,
+    async ({ actor, reason }) => {
+      intakeAccepted = true;
+      const seq = emit('intake_accepted', actor.id, {}, reason);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor }) => {
+        requireStage('intake', 'accepting the intake');
+        requireActor(actor);
+        if (state.informationRequests.some((r) => !r.answeredAt)) {
+          throw new Error(
+            'informationRequests: answer every open information request before accepting the intake',
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    requestInformationUpdate,
+    async ({ actor, question }) => {
+      const id = `info-${state.informationRequests.length + 1}`;
+      const d = addDeadline({
+        id,
+        label: `Developer answer to ${id}`,
+        kind: 'information_request',
+        clock: stages.intake!.informationRequestClock,
+      });
+      const intake = deadline('intake');
+      if (intake && !isStopped(intake)) {
+        intake.stops.push({ reasonCode: 'information_request', fromMs: now(), by: actor.id });
+        wake += 1;
+      }
+      const request = { id, question, requestedBy: actor.id, requestedAt: iso(), deadlineId: d.id };
+      state.informationRequests.push(request);
+      const seq = emit('information_requested', actor.id, {
+        requestId: id,
+        clockStopped: 'intake',
+      });
+      await projected(seq);
+      return request;
+    },
+    {
+      validator: ({ actor, question }) => {
+        requireStage('intake', 'an information request');
+        requireActor(actor);
+        if (!question?.trim()) throw new Error('question: must not be empty');
+      },
+    },
+  );
+
+  setHandler(
+    answerInformationUpdate,
+    async ({ actor, requestId, answer }) => {
+      const request = state.informationRequests.find((r) => r.id === requestId)!;
+      request.answer = answer;
+      request.answeredAt = iso();
+      closeDeadline(request.deadlineId, 'met');
+      const intake = deadline('intake');
+      if (intake && state.informationRequests.every((r) => r.answeredAt)) {
+        const stop = intake.stops.find((s) => s.toMs === undefined);
+        if (stop) stop.toMs = now();
+        recomputeDeadlines();
+      }
+      const seq = emit('information_answered', actor.id, {
+        requestId,
+        intakeDueAt: intake ? iso(intake.dueMs) : undefined,
+      });
+      await projected(seq);
+      return request;
+    },
+    {
+      validator: ({ actor, requestId, answer }) => {
+        requireOpen();
+        requireActor(actor);
+        const request = state.informationRequests.find((r) => r.id === requestId);
+        if (!request) throw new Error(`requestId: no information request "${requestId}"`);
+        if (request.answeredAt) throw new Error(`requestId: ${requestId} was already answered`);
+        if (!answer?.trim()) throw new Error('answer: must not be empty');
+      },
+    },
+  );
+
+  setHandler(
+    designateUpdate,
+    async ({ actor, designation, rationale }) => {
+      state.designation = { designation, by: actor.id, rationale, at: iso() };
+      const seq = emit('designated', actor.id, { designation }, rationale);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, designation }) => {
+        requireStage('designation', 'designation');
+        requireActor(actor);
+        if (!['covered', 'not_covered', 'unable_to_conclude'].includes(designation)) {
+          throw new Error('designation: must be one of covered, not_covered, unable_to_conclude');
+        }
+        const by = stages.designation!.agency;
+        if (actor.agency !== by) throw new Error(`actor.agency: the designation is made by ${by}`);
+      },
+    },
+  );
+
+  let extensionCounter = 0;
+  setHandler(
+    requestExtensionUpdate,
+    async ({ actor, deadlineId, clock, justification }) => {
+      const ext: Extension = {
+        id: `ext-${++extensionCounter}`,
+        clock,
+        justification,
+        requestedBy: actor.id,
+        requestedAt: iso(),
+        status: 'pending',
+      };
+      deadline(deadlineId)!.extensions.push(ext);
+      const seq = emit(
+        'extension_requested',
+        actor.id,
+        { deadlineId, extensionId: ext.id, clock },
+        justification,
+      );
+      await projected(seq);
+      return ext;
+    },
+    {
+      validator: ({ actor, deadlineId, clock, justification }) => {
+        requireOpen();
+        requireActor(actor);
+        const d = deadline(deadlineId);
+        if (!d) throw new Error(`deadlineId: no deadline "${deadlineId}"`);
+        if (d.status !== 'open')
+          throw new Error(`deadlineId: deadline "${deadlineId}" is ${d.status}`);
+        requireReason(justification, 'justification');
+        const valid =
+          (clock?.unit === 'duration' && typeof clock.iso === 'string') ||
+          ((clock?.unit === 'business_days' || clock?.unit === 'calendar_days') &&
+            Number.isInteger(clock.amount) &&
+            clock.amount! > 0);
+        if (!valid)
+          throw new Error(
+            'clock: give business_days or calendar_days with a positive whole amount, or a duration',
+          );
+      },
+    },
+  );
+
+  const findExtension = (id: string) => {
+    for (const d of state.deadlines) {
+      const e = d.extensions.find((x) => x.id === id);
+      if (e) return { d, e };
+    }
+    return undefined;
+  };
+  setHandler(
+    decideExtensionUpdate,
+    async ({ actor, extensionId, grant, reason }) => {
+      const { d, e } = findExtension(extensionId)!;
+      e.status = grant ? 'granted' : 'refused';
+      e.decidedBy = actor.id;
+      e.decidedAt = iso();
+      e.decisionReason = reason;
+      const before = iso(d.dueMs);
+      recomputeDeadlines();
+      const seq = emit(
+        grant ? 'extension_granted' : 'extension_refused',
+        actor.id,
+        { deadlineId: d.id, extensionId, before, after: iso(d.dueMs) },
+        reason,
+      );
+      await projected(seq);
+      return e;
+    },
+    {
+      validator: ({ actor, extensionId, reason }) => {
+        requireOpen();
+        requireActor(actor);
+        requireReason(reason);
+        const found = findExtension(extensionId);
+        if (!found) throw new Error(`extensionId: no extension "${extensionId}"`);
+        if (found.e.status !== 'pending')
+          throw new Error(`extensionId: ${extensionId} was already ${found.e.status}`);
+        if (found.d.status !== 'open')
+          throw new Error(`extensionId: its deadline is ${found.d.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    stopClockUpdate,
+    async ({ actor, deadlineId, reasonCode, reason }) => {
+      deadline(deadlineId)!.stops.push({ reasonCode, fromMs: now(), by: actor.id });
+      const seq = emit('clock_stopped', actor.id, { deadlineId, reasonCode }, reason);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, deadlineId, reasonCode }) => {
+        requireOpen();
+        requireActor(actor);
+        const d = deadline(deadlineId);
+        if (!d) throw new Error(`deadlineId: no deadline "${deadlineId}"`);
+        if (d.status !== 'open')
+          throw new Error(`deadlineId: deadline "${deadlineId}" is ${d.status}`);
+        if (isStopped(d))
+          throw new Error(`deadlineId: the clock of "${deadlineId}" is already stopped`);
+        if (!reasonCode?.trim()) throw new Error('reasonCode: a pause needs a reason code');
+      },
+    },
+  );
+
+  setHandler(
+    resumeClockUpdate,
+    async ({ actor, deadlineId, reason }) => {
+      const d = deadline(deadlineId)!;
+      d.stops.find((s) => s.toMs === undefined)!.toMs = now();
+      recomputeDeadlines();
+      const seq = emit('clock_resumed', actor.id, { deadlineId, dueAt: iso(d.dueMs) }, reason);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, deadlineId }) => {
+        requireOpen();
+        requireActor(actor);
+        const d = deadline(deadlineId);
+        if (!d) throw new Error(`deadlineId: no deadline "${deadlineId}"`);
+        if (!isStopped(d)) throw new Error(`deadlineId: the clock of "${deadlineId}" is running`);
+        if (d.stops.some((s) => s.toMs === undefined && s.reasonCode === 'information_request')) {
+          throw new Error(
+            `deadlineId: "${deadlineId}" resumes when the open information request is answered`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    acknowledgeEscalationUpdate,
+    async ({ actor, escalationId, reason }) => {
+      const e = state.escalations.find((x) => x.id === escalationId)!;
+      e.status = 'acknowledged';
+      e.acknowledgedBy = actor.id;
+      e.acknowledgedAtMs = now();
+      const seq = emit(
+        'escalation_acknowledged',
+        actor.id,
+        { escalationId, level: e.level },
+        reason,
+      );
+      await projected(seq);
+      return e;
+    },
+    {
+      validator: ({ actor, escalationId }) => {
+        requireOpen();
+        requireActor(actor);
+        const e = state.escalations.find((x) => x.id === escalationId);
+        if (!e) throw new Error(`escalationId: no escalation "${escalationId}"`);
+        if (e.status !== 'open') throw new Error(`escalationId: ${escalationId} is ${e.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    raiseEscalationUpdate,
+    async ({ actor, subject, level, reason }) => {
+      const e = raiseEscalation('manual', subject, actor.id, level ?? levels[0].level, reason);
+      await projected(state.seq);
+      return e;
+    },
+    {
+      validator: ({ actor, subject, level, reason }) => {
+        requireOpen();
+        requireActor(actor);
+        requireReason(reason);
+        if (!subject?.trim()) throw new Error('subject: must not be empty');
+        if (level !== undefined && !levels.some((l) => l.level === level)) {
+          throw new Error(`level: must be one of ${levels.map((l) => l.level).join(', ')}`);
+        }
+      },
+    },
+  );
+
+  const decisions: {
+    domain: string;
+    riskLevel: Finding['riskLevel'];
+    rationale: string;
+    decidedBy: string;
+  }[] = [];
+  let findings: Finding[] = [];
+  const reconsolidate = () => {
+    const positions: AgencyPosition[] = findings.map((f) => ({
+      agency: f.agency,
+      role: protocol.agencies.find((a) => a.code === f.agency)!.role,
+      domain: f.domain,
+      riskLevel: f.riskLevel,
+      rationale: f.rationale,
+    }));
+    state.consolidation = consolidate(positions, {
+      votingRoles: stages.consolidation?.votingRoles ?? ['lead', 'member'],
+      decisions,
+    });
+  };
+  setHandler(
+    decideConsolidationUpdate,
+    async ({ actor, domain, riskLevel, rationale }) => {
+      decisions.push({ domain, riskLevel, rationale, decidedBy: actor.id });
+      reconsolidate();
+      const seq = emit('consolidation_decided', actor.id, { domain, riskLevel }, rationale);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, domain, riskLevel, rationale }) => {
+        requireStage('consolidation', 'a coordinator decision');
+        requireActor(actor);
+        const outcome = state.consolidation?.find((o) => o.domain === domain);
+        if (!outcome) throw new Error(`domain: no findings in domain "${domain}"`);
+        if (outcome.method !== 'pending')
+          throw new Error(`domain: "${domain}" was settled by ${outcome.method}`);
+        if (!protocol.riskLevels.includes(riskLevel))
+          throw new Error(`riskLevel: must be one of ${protocol.riskLevels.join(', ')}`);
+        requireReason(rationale, 'rationale');
+      },
+    },
+  );
+
+  setHandler(
+    issueDeterminationUpdate,
+    async ({ actor, determination, rationale, recommendation }) => {
+      issueDetermination(determination, rationale, actor.id, recommendation);
+      await projected(state.seq);
+      return state;
+    },
+    {
+      validator: ({ actor, determination, rationale, recommendation }) => {
+        requireStage('determination', 'the determination');
+        requireActor(actor);
+        if (!protocol.outcomes.determinations.includes(determination)) {
+          throw new Error(
+            `determination: must be one of ${protocol.outcomes.determinations.join(', ')}`,
+          );
+        }
+        requireReason(rationale, 'rationale');
+        if (determination === 'significant_concerns' && !recommendation?.trim()) {
+          throw new Error(
+            'recommendation: significant concerns need a recommendation on trusted-partner scope or timing',
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    changeReleaseDateUpdate,
+    async ({ actor, plannedReleaseDate, reason }) => {
+      const before = state.plannedReleaseDate;
+      state.plannedReleaseDate = plannedReleaseDate;
+      const window = deadline(ASSESSMENT_WINDOW);
+      if (window && stages.assessment.endNoLaterThanRelease)
+        window.capMs = endOfDay(plannedReleaseDate);
+      const moved = recomputeDeadlines();
+      const seq = emit(
+        'release_date_changed',
+        actor.id,
+        { before, after: plannedReleaseDate, moved },
+        reason,
+      );
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, plannedReleaseDate }) => {
+        requireOpen();
+        requireActor(actor);
+        if (!DATE.test(plannedReleaseDate ?? '') || Number.isNaN(Date.parse(plannedReleaseDate))) {
+          throw new Error('plannedReleaseDate: must be a date YYYY-MM-DD');
+        }
+        if (endOfDay(plannedReleaseDate) < now())
+          throw new Error('plannedReleaseDate: must not be in the past');
+      },
+    },
+  );
+
+  setHandler(calendarChangedSignal, ({ actor, nonBusinessDates, reason }) => {
+    if (state.status !== 'open') return;
+    cal.nonBusinessDates = [...nonBusinessDates];
+    state.nonBusinessDates = cal.nonBusinessDates;
+    const moved = recomputeDeadlines();
+    emit('calendar_changed', actor.id, { moved }, reason);
+  });
+
+  const failedSteps = new Set<string>();
+  setHandler(workstreamProgressSignal, (progress: WorkstreamProgress) => {
+    const ws = state.workstreams.find((w) => w.agency === progress.agency);
+    if (!ws) return;
+    if (ws.status !== progress.status) ws.status = progress.status;
+    for (const incoming of progress.steps) {
+      const current = ws.steps.find((s) => s.stepId === incoming.stepId);
+      if (!current || current.status === incoming.status) continue;
+      Object.assign(current, incoming);
+      onStepChanged(ws.agency, current);
+    }
+  });
+  const onStepChanged = (agency: string, step: StepState) => {
+    const id = `step:${agency}:${step.stepId}`;
+    const spec = protocol.workstreams
+      .find((w) => w.agency === agency)!
+      .steps.find((s) => s.id === step.stepId)!;
+    const details: Record<string, unknown> = { agency, stepId: step.stepId, status: step.status };
+    if (step.finding) details.riskLevel = step.finding.riskLevel;
+    if (step.failure) details.failure = step.failure;
+    emit(`step_${step.status}`, step.finding?.submittedBy ?? 'system', details);
+    if ((step.status === 'open' || step.status === 'running') && spec.clock && !deadline(id)) {
+      addDeadline({
+        id,
+        label: `${agency}: ${step.title}`,
+        kind: 'step',
+        clock: spec.clock,
+        agency,
+        stepId: step.stepId,
+        basisMs: step.openedAt ? Date.parse(step.openedAt) : now(),
+      });
+    }
+    if (step.status === 'done' || step.status === 'skipped') closeDeadline(id, 'met');
+    if (step.status === 'cancelled') closeDeadline(id, 'cancelled');
+    if (step.status === 'failed' && !failedSteps.has(id)) {
+      failedSteps.add(id);
+      raiseEscalation(
+        'failed_step',
+        `${agency}: ${step.title} failed: ${step.failure ?? 'unknown error'}`,
+        'system',
+      );
+    }
+  };
+
+  // ---- stages ------------------------------------------------------------------------------
+  const setStage = (stage: Stage) => {
+    state.stage = stage;
+    emit('stage_changed', 'system', { stage });
+  };
+  const close = (reason: ClosureReason, by: string, justification?: string) => {
+    for (const d of state.deadlines) if (d.status === 'open') closeDeadline(d.id, 'cancelled');
+    for (const e of state.escalations) if (e.status === 'open') e.status = 'acknowledged';
+    state.stage = 'closed';
+    state.status = 'closed';
+    state.closure = { reason, by, justification, at: iso() };
+    emit('review_closed', by, { closure: reason }, justification);
+  };
+  const issueDetermination = (
+    determination: Determination,
+    rationale: string,
+    by: string,
+    recommendation?: string,
+  ) => {
+    state.determination = {
+      determination,
+      suggested: suggestedDetermination(),
+      rationale,
+      recommendation,
+      issuedBy: by,
+      issuedAt: iso(),
+    };
+    emit(
+      'determination_issued',
+      by,
+      { determination, suggested: state.determination.suggested },
+      rationale,
+    );
+  };
+  const suggestedDetermination = () => {
+    const level =
+      highestRisk((state.consolidation ?? []).flatMap((o) => (o.riskLevel ? [o.riskLevel] : []))) ??
+      'low';
+    return stages.determination?.byRiskLevel[level] ?? 'no_concerns';
+  };
+
+  const runStages = async (): Promise<ClosureReason> => {
+    emit('review_submitted', input.submittedBy.id, {
+      protocol: `${protocol.key}@${protocol.version}`,
+      refiledFrom: input.refiledFrom,
+    });
+
+    if (stages.intake) {
+      setStage('intake');
+      addDeadline({
+        id: 'intake',
+        label: 'Completeness check',
+        kind: 'stage',
+        clock: stages.intake.clock,
+      });
+      await condition(() => intakeAccepted);
+      closeDeadline('intake', 'met');
+    }
+
+    if (stages.designation) {
+      setStage('designation');
+      addDeadline({
+        id: 'designation',
+        label: `Designation by ${stages.designation.agency}`,
+        kind: 'stage',
+        clock: stages.designation.clock,
+        agency: stages.designation.agency,
+      });
+      await condition(() => state.designation !== undefined);
+      closeDeadline('designation', 'met');
+      if (state.designation!.designation === 'not_covered') return 'not_covered';
+    }
+
+    setStage('assessment');
+    addDeadline({
+      id: ASSESSMENT_WINDOW,
+      label: 'Assessment window',
+      kind: 'stage',
+      clock: stages.assessment.clock,
+      capMs: stages.assessment.endNoLaterThanRelease
+        ? endOfDay(state.plannedReleaseDate)
+        : undefined,
+    });
+    const results = await runWorkstreams();
+    if (!results) return 'lapsed';
+    closeDeadline(ASSESSMENT_WINDOW, 'met');
+    findings = results.flatMap((r) => r.findings);
+
+    if (stages.consolidation) {
+      setStage('consolidation');
+      addDeadline({
+        id: 'consolidation',
+        label: 'Consolidation',
+        kind: 'stage',
+        clock: stages.consolidation.clock,
+      });
+      reconsolidate();
+      // Any domain without consensus is a dissent: it is escalated, and its positions kept.
+      for (const o of (state.consolidation ?? []).filter((x) => x.method !== 'consensus')) {
+        const views = o.positions.map((d) => `${d.agency}=${d.riskLevel}`).join(', ');
+        raiseEscalation('dissent', `Dissent on ${o.domain} (${o.method}): ${views}`, 'system');
+      }
+      emit('consolidation_computed', 'system', {
+        outcomes: (state.consolidation ?? []).map((o) => ({
+          domain: o.domain,
+          riskLevel: o.riskLevel,
+          method: o.method,
+        })),
+      });
+      await condition(() => (state.consolidation ?? []).every((o) => o.method !== 'pending'));
+      closeDeadline('consolidation', 'met');
+    } else {
+      reconsolidate();
+    }
+
+    if (stages.determination) {
+      setStage('determination');
+      addDeadline({
+        id: 'determination',
+        label: 'Advisory determination',
+        kind: 'stage',
+        clock: stages.determination.clock,
+      });
+      if (stages.determination.automatic) {
+        issueDetermination(
+          suggestedDetermination(),
+          'Issued automatically from the consolidated risk levels',
+          'system',
+        );
+      }
+      await condition(() => state.determination !== undefined);
+      closeDeadline('determination', 'met');
+    }
+    return 'completed';
+  };
+
+  /** Runs every agency workstream in parallel; undefined when the assessment window lapses first. */
+  const runWorkstreams = async (): Promise<WorkstreamResult[] | undefined> => {
+    const scope = new CancellationScope();
+    const results: WorkstreamResult[] = [];
+    let failure: unknown;
+    const all = scope.run(async () => {
+      const handles: ChildWorkflowHandle<typeof workstreamWorkflow>[] = [];
+      for (const ws of protocol.workstreams) {
+        const wsState = state.workstreams.find((w) => w.agency === ws.agency)!;
+        handles.push(
+          await startChild(workstreamWorkflow, {
+            workflowId: wsState.workflowId,
+            args: [
+              {
+                reviewId: input.reviewId,
+                parentWorkflowId: wfId,
+                agency: ws.agency,
+                taskQueue: `agency-${ws.agency}`,
+                steps: ws.steps,
+                riskLevels: protocol.riskLevels,
+                rationaleRequiredFrom: stages.consolidation?.rationaleRequiredFrom ?? 'high',
+                model: {
+                  name: input.intake.modelName,
+                  version: input.intake.modelVersion,
+                  safeguardsVariant: input.intake.safeguardsVariant,
+                },
+                access: input.intake.accessArrangement,
+              },
+            ],
+          }),
+        );
+        wsState.status = 'running';
+      }
+      emit('workstreams_started', 'system', {
+        agencies: protocol.workstreams.map((w) => w.agency),
+      });
+      await Promise.all(handles.map(async (h) => results.push(await h.result())));
+    });
+    all.catch((err) => {
+      failure = err;
+    });
+    try {
+      await condition(
+        () =>
+          results.length === protocol.workstreams.length || windowEnded || failure !== undefined,
+      );
+    } catch (err) {
+      // Withdrawn: wait until every child has acknowledged its cancellation, so nothing is left running.
+      await all.catch(() => undefined);
+      throw err;
+    }
+    if (results.length === protocol.workstreams.length) return results;
+    if (failure !== undefined && !isCancellation(failure)) throw failure;
+    scope.cancel();
+    await all.catch(() => undefined);
+    return undefined;
+  };
+
+  // ---- main: run the stages; withdrawal cancels them ---------------------------------------
+  let withdrawal: { by: string; reason?: string } | undefined;
+  const main = new CancellationScope();
+  setHandler(
+    withdrawUpdate,
+    async ({ actor, reason }) => {
+      withdrawal = { by: actor.id, reason };
+      main.cancel();
+      await condition(() => state.status === 'closed');
+      await projected(state.seq);
+      return state;
+    },
+    {
+      validator: ({ actor }) => {
+        requireOpen();
+        requireActor(actor);
+      },
+    },
+  );
+
+  let outcome: ClosureReason;
+  try {
+    outcome = await main.run(runStages);
+  } catch (err) {
+    if (!isCancellation(err) || !withdrawal) throw err;
+    outcome = 'withdrawn';
+  }
+  if (outcome === 'withdrawn') close('withdrawn', withdrawal!.by, withdrawal!.reason);
+  else if (outcome === 'completed') close('completed', 'system');
+  else close(outcome, 'system');
+  log.info('review closed', { reviewId: input.reviewId, closure: outcome });
+
+  await condition(allHandlersFinished);
+  finished = true;
+  await Promise.all([projector, timers]);
+  return state;
+}

@@ -1,0 +1,238 @@
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type {
+  ProtocolStep,
+  RiskLevel,
+  MarkingLevel,
+} from '../libs/domain/src/protocol/protocol.types';
+import type { AccessArrangement, Finding, StepState } from '../libs/domain/src/review/review.types';
+import { parseIsoDuration } from '../libs/domain/src/clock/iso-duration';
+import { rationaleRequired } from '../libs/domain/src/consolidation/consolidation';
+import {
+  submitFindingUpdate,
+  workstreamProgressSignal,
+  workstreamStateQuery,
+  type SubmitFindingInput,
+  type WorkstreamProgress,
+} from './definitions';
+
+export interface WorkstreamInput {
+  reviewId: string;
+  parentWorkflowId: string;
+  agency: string;
+  taskQueue: string;
+  steps: ProtocolStep[];
+  riskLevels: RiskLevel[];
+  rationaleRequiredFrom: RiskLevel;
+  model: { name: string; version: string; safeguardsVariant?: string };
+  access: AccessArrangement;
+}
+
+/** What an agency's automated step receives (see libs/agency-sdk). */
+export interface AutomatedStepInput {
+  reviewId: string;
+  agency: string;
+  stepId: string;
+  parameters: Record<string, unknown>;
+  model: WorkstreamInput['model'];
+  access: AccessArrangement;
+}
+
+/** What an agency's automated step returns. */
+export interface AutomatedStepResult {
+  riskLevel: RiskLevel;
+  summary: string;
+  rationale?: string;
+  metrics?: Record<string, number>;
+  marking?: MarkingLevel;
+}
+
+export interface WorkstreamResult {
+  agency: string;
+  findings: Finding[];
+  steps: StepState[];
+}
+
+/**
+ * One agency's work in one review: its steps run as a DAG (a step opens once every step it
+ * depends on is done or skipped). Automated steps are activities on the agency's own task queue,
+ * served by the agency's worker; manual steps wait for a validated `submitFinding` update. Every
+ * change is reported to the parent review, which owns deadlines and the read model.
+ */
+export async function workstreamWorkflow(input: WorkstreamInput): Promise<WorkstreamResult> {
+  const steps: StepState[] = input.steps.map((s) => ({
+    agency: input.agency,
+    stepId: s.id,
+    title: s.title,
+    kind: s.kind,
+    domain: s.domain,
+    dependsOn: s.dependsOn,
+    status: 'blocked',
+  }));
+  const specOf = (id: string) => input.steps.find((s) => s.id === id)!;
+  const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  let status: WorkstreamProgress['status'] = 'running';
+  let dirty = true;
+
+  const progress = (): WorkstreamProgress => ({ agency: input.agency, status, steps });
+  setHandler(workstreamStateQuery, progress);
+
+  setHandler(
+    submitFindingUpdate,
+    (finding: SubmitFindingInput) => {
+      const step = steps.find((s) => s.stepId === finding.stepId)!;
+      step.status = 'done';
+      step.completedAt = new Date().toISOString();
+      step.finding = toFinding(step, finding);
+      dirty = true;
+      return step;
+    },
+    {
+      validator: (finding: SubmitFindingInput) => {
+        const step = steps.find((s) => s.stepId === finding.stepId);
+        if (!step)
+          throw new Error(`stepId: no step "${finding.stepId}" in the ${input.agency} workstream`);
+        if (step.kind !== 'manual')
+          throw new Error(
+            `stepId: step "${step.stepId}" is automated; its finding comes from the agency worker`,
+          );
+        if (step.status !== 'open')
+          throw new Error(`stepId: step "${step.stepId}" is ${step.status}, not open`);
+        if (!input.riskLevels.includes(finding.riskLevel)) {
+          throw new Error(`riskLevel: must be one of ${input.riskLevels.join(', ')}`);
+        }
+        if (!finding.summary?.trim()) throw new Error('summary: must not be empty');
+        if (
+          rationaleRequired(finding.riskLevel, input.rationaleRequiredFrom) &&
+          !finding.rationale?.trim()
+        ) {
+          throw new Error(
+            `rationale: a written rationale is required for a ${finding.riskLevel} finding`,
+          );
+        }
+        if (!finding.actor?.id) throw new Error('actor.id: the acting user is required');
+        if (specOf(step.stepId).marking === 'CLASSIFIED' && !finding.reference?.trim()) {
+          throw new Error('reference: a classified finding is recorded as a reference only');
+        }
+      },
+    },
+  );
+
+  const toFinding = (step: StepState, f: SubmitFindingInput): Finding => {
+    const marking = specOf(step.stepId).marking ?? 'CUI';
+    return {
+      agency: input.agency,
+      stepId: step.stepId,
+      domain: step.domain,
+      riskLevel: f.riskLevel,
+      // Classified content never enters the engine: keep the reference only.
+      summary: marking === 'CLASSIFIED' ? '[classified: see reference]' : f.summary,
+      rationale: marking === 'CLASSIFIED' ? undefined : f.rationale,
+      reference: f.reference,
+      marking,
+      submittedBy: f.actor.id,
+      submittedAt: new Date().toISOString(),
+    };
+  };
+
+  const runAutomated = async (step: StepState): Promise<void> => {
+    const spec = specOf(step.stepId);
+    const activities = proxyActivities<
+      Record<string, (i: AutomatedStepInput) => Promise<AutomatedStepResult>>
+    >({
+      taskQueue: input.taskQueue,
+      startToCloseTimeout: spec.startToCloseTimeout
+        ? parseIsoDuration(spec.startToCloseTimeout)
+        : '1 hour',
+      heartbeatTimeout: spec.heartbeatTimeout ? parseIsoDuration(spec.heartbeatTimeout) : undefined,
+      retry: {
+        maximumAttempts: spec.retry?.maximumAttempts ?? 3,
+        initialInterval: spec.retry?.initialInterval
+          ? parseIsoDuration(spec.retry.initialInterval)
+          : '1 second',
+        backoffCoefficient: spec.retry?.backoffCoefficient ?? 2,
+      },
+    });
+    step.status = 'running';
+    dirty = true;
+    try {
+      const result = await activities[spec.stepType!]({
+        reviewId: input.reviewId,
+        agency: input.agency,
+        stepId: step.stepId,
+        parameters: spec.parameters ?? {},
+        model: input.model,
+        access: input.access,
+      });
+      step.status = 'done';
+      step.completedAt = new Date().toISOString();
+      step.finding = {
+        agency: input.agency,
+        stepId: step.stepId,
+        domain: step.domain,
+        riskLevel: result.riskLevel,
+        summary: result.summary,
+        rationale: result.rationale,
+        metrics: result.metrics,
+        marking: result.marking ?? spec.marking ?? 'CUI',
+        submittedBy: `worker:${input.taskQueue}`,
+        submittedAt: step.completedAt,
+      };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      step.status = 'failed';
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      step.failure = cause instanceof Error ? cause.message : String(cause);
+      log.warn('automated step failed', { stepId: step.stepId, failure: step.failure });
+    }
+    dirty = true;
+  };
+
+  const isSettled = (s: StepState) => s.status === 'done' || s.status === 'skipped';
+  const running: Promise<void>[] = [];
+
+  try {
+    for (;;) {
+      for (const step of steps) {
+        if (step.status !== 'blocked') continue;
+        const ready = step.dependsOn.every((d) => isSettled(steps.find((s) => s.stepId === d)!));
+        if (!ready) continue;
+        step.status = 'open';
+        step.openedAt = new Date().toISOString();
+        dirty = true;
+        if (step.kind === 'automated') running.push(runAutomated(step));
+      }
+      if (dirty) {
+        dirty = false;
+        await parent.signal(workstreamProgressSignal, progress());
+      }
+      if (steps.every(isSettled)) break;
+      await condition(() => dirty);
+    }
+    status = 'completed';
+    await parent.signal(workstreamProgressSignal, progress());
+    return {
+      agency: input.agency,
+      findings: steps.flatMap((s) => (s.finding ? [s.finding] : [])),
+      steps,
+    };
+  } catch (err) {
+    if (isCancellation(err)) {
+      status = 'cancelled';
+      for (const s of steps) if (!isSettled(s) && s.status !== 'failed') s.status = 'cancelled';
+      // Tell the parent in a non-cancellable scope: the parent may already be closing.
+      await CancellationScope.nonCancellable(() =>
+        parent.signal(workstreamProgressSignal, progress()),
+      ).catch(() => undefined);
+    }
+    throw err;
+  }
+}
