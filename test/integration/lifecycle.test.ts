@@ -19,7 +19,7 @@ import {
   withdrawUpdate,
 } from '../../workflows/definitions';
 import { ProtocolFactory, secondsClock } from '../support/factories';
-import { startHarness, type Harness } from '../support/harness';
+import { eventually, startHarness, type Harness } from '../support/harness';
 import {
   expectRejected,
   startReview,
@@ -545,5 +545,41 @@ describe('review lifecycle', () => {
     await expect(
       w.executeUpdate(submitFindingUpdate, { args: [{ ...base, riskLevel: 'low' }] }),
     ).rejects.toThrow();
+  });
+
+  it('survives the core worker being stopped mid-review and finds reviews by search attributes', async () => {
+    const p = ProtocolFactory.defaultShape().withAutomaticDetermination().build();
+    await servingLead(p);
+    const r = await startReview(h.client, p);
+    ctfResults.set((await stateOf(r)).reviewId, 'low');
+    await throughDesignation(p, r);
+
+    // Custom search attributes make the review findable in Temporal (and in its UI).
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of h.client.workflow.list({
+        query: `ReviewStage = 'assessment' AND LeadAgency = '${agencies(p).lead}'`,
+      }))
+        ids.push(wf.workflowId);
+      return ids.includes(r.workflowId) ? ids : undefined;
+    }, 'the review in a visibility query');
+    expect(found).toContain(r.workflowId);
+
+    await h.restartCoreWorker();
+    await submitAll(p, r, { range: 'low', benchmark: 'low', infrastructure: 'low' });
+    const final = await r.result();
+    expect(final.closure!.reason).toBe('completed');
+    expect(final.determination!.determination).toBe('no_concerns');
+    // Read model converged: one row per event, no gaps or duplicates.
+    const rows: { seq: number }[] = await h.db.query(
+      'SELECT seq FROM review_events WHERE review_id = $1 ORDER BY seq',
+      [final.reviewId],
+    );
+    expect(rows.map((x) => x.seq)).toEqual(Array.from({ length: final.seq }, (_, i) => i + 1));
+    const review: { last_seq: number; status: string }[] = await h.db.query(
+      'SELECT last_seq, status FROM reviews WHERE id = $1',
+      [final.reviewId],
+    );
+    expect(review[0]).toEqual({ last_seq: final.seq, status: 'closed' });
   });
 });

@@ -220,5 +220,52 @@ describe('review slice: intake → finding → closed', () => {
     });
     expect(withdrawn.status).toBe(200);
     expect(((await withdrawn.json()) as { closureReason: string }).closureReason).toBe('withdrawn');
+
+    // A refiled review links to the withdrawn one and gets fresh clocks; an open one cannot be refiled.
+    const refiled = await post(
+      '/reviews',
+      IntakeFactory.body({ protocolKey: protocol.key, refiledFrom: created.id }),
+    );
+    expect(refiled.status).toBe(201);
+    const refiledBody = (await refiled.json()) as {
+      id: string;
+      refiledFrom: string;
+      status: string;
+      timeline: { type: string }[];
+    };
+    expect(refiledBody).toMatchObject({ refiledFrom: created.id, status: 'open' });
+    expect(refiledBody.id).not.toBe(created.id);
+    const again = await post(
+      '/reviews',
+      IntakeFactory.body({ protocolKey: protocol.key, refiledFrom: refiledBody.id }),
+    );
+    expect(again.status).toBe(422);
+    await post(`/reviews/${refiledBody.id}/withdraw`, {
+      actor: { id: 'dana@example.com' },
+      reason: 'cleanup',
+    });
+  });
+
+  it('validates list query parameters and pages with a cursor', async () => {
+    const bad = await get('/reviews?limit=0&overdue=maybe&stage=nowhere');
+    expect(bad.status).toBe(400);
+    const fields = ((await bad.json()) as { errors: { field: string }[] }).errors.map(
+      (e) => e.field,
+    );
+    expect(fields).toEqual(expect.arrayContaining(['limit', 'overdue', 'stage']));
+    expect((await get('/reviews?cursor=garbage')).status).toBe(400);
+    expect((await get('/reviews/not-a-uuid')).status).toBe(400);
+
+    const first = (await (await get('/reviews?limit=1')).json()) as {
+      items: { id: string }[];
+      nextCursor?: string;
+    };
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).toBeTruthy();
+    const second = (await (await get(`/reviews?limit=1&cursor=${first.nextCursor}`)).json()) as {
+      items: { id: string }[];
+    };
+    expect(second.items).toHaveLength(1);
+    expect(second.items[0].id).not.toBe(first.items[0].id);
   });
 });

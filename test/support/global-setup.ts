@@ -8,10 +8,7 @@ import { loadEnvironment } from '../../config/environment';
 import { runMigrations } from '../../libs/persistence/src/migrate';
 import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-postgres';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
-import { TEST_RUN_FILE, type TestRun } from './test-run';
-
-const TEMPORAL_TEST_PORT = 17233;
-const EMBEDDED_TEST_PORT = 15433;
+import { freePort, newTestRunFile, type TestRun } from './test-run';
 
 /**
  * Starts what the integration tests need, once: a real Temporal dev server (found or built by
@@ -24,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>).__reviewEngineStops = stops;
 
   const temporal = await startDevServer({
-    port: TEMPORAL_TEST_PORT,
+    port: await freePort(),
     headless: true,
     log: (l) => process.stderr.write(`[temporal] ${l}\n`),
   });
@@ -51,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
     fs.chmodSync(dir, 0o755);
     const pg = await startEmbeddedPostgres({
       dataDir: path.join(dir, 'data'),
-      port: EMBEDDED_TEST_PORT,
+      port: await freePort(),
     });
     databaseUrl = pg.url;
     stops.push(async () => {
@@ -72,11 +69,17 @@ export default async function globalSetup(): Promise<void> {
       log: () => undefined,
     },
   });
-  const workflowBundlePath = path.join(os.tmpdir(), `review-engine-workflows-${process.pid}.js`);
+  const workflowBundlePath = path.join(
+    os.tmpdir(),
+    `review-engine-workflows-${process.pid}-${Date.now()}.js`,
+  );
   fs.writeFileSync(workflowBundlePath, bundle.code);
+  stops.push(async () => fs.rmSync(workflowBundlePath, { force: true }));
 
   const run: TestRun = { temporalAddress: temporal.address, databaseUrl, workflowBundlePath };
-  fs.writeFileSync(TEST_RUN_FILE, JSON.stringify(run));
+  const runFile = newTestRunFile();
+  fs.writeFileSync(runFile, JSON.stringify(run));
+  stops.push(async () => fs.rmSync(runFile, { force: true }));
   // Test files build the API and workers from the environment, like the real apps do.
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_ADDRESS = temporal.address;

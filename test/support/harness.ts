@@ -24,6 +24,8 @@ export interface Harness {
   api?: { url: string; app: NestFastifyApplication };
   workers: Worker[];
   addAgencyWorker(agency: string, activities: ActivityMap): Promise<Worker>;
+  /** Stop the core worker (in-flight tasks are abandoned to Temporal) and start a fresh one. */
+  restartCoreWorker(): Promise<void>;
   publishProtocol(protocol: Protocol): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,15 +41,20 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
   const runs: Promise<void>[] = [];
   const code = fs.readFileSync(run.workflowBundlePath, 'utf8');
 
-  const core = await createCoreWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue: environment().TEMPORAL_TASK_QUEUE,
-    activities: new ProjectionActivitiesService(db),
-    workflowBundle: { code },
-  });
-  workers.push(core);
-  runs.push(core.run());
+  const startCore = async () => {
+    const core = await createCoreWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: environment().TEMPORAL_TASK_QUEUE,
+      activities: new ProjectionActivitiesService(db),
+      workflowBundle: { code },
+    });
+    workers.push(core);
+    const running = core.run();
+    runs.push(running);
+    return { core, running };
+  };
+  let core = await startCore();
 
   let api: Harness['api'];
   if (opts.api) {
@@ -74,6 +81,11 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
       workers.push(w);
       runs.push(w.run());
       return w;
+    },
+    async restartCoreWorker() {
+      core.core.shutdown();
+      await core.running;
+      core = await startCore();
     },
     async publishProtocol(protocol) {
       await db.query(

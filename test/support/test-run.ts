@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -9,11 +10,33 @@ export interface TestRun {
   workflowBundlePath: string;
 }
 
-export const TEST_RUN_FILE = path.join(
-  os.tmpdir(),
-  `review-engine-test-run-${process.getuid?.() ?? 0}.json`,
-);
+/** Set by the global setup; one file per jest run, so two runs on one machine do not collide. */
+const RUN_FILE_VARIABLE = 'REVIEW_ENGINE_TEST_RUN';
+
+export function newTestRunFile(): string {
+  const file = path.join(os.tmpdir(), `review-engine-test-run-${process.pid}-${Date.now()}.json`);
+  process.env[RUN_FILE_VARIABLE] = file;
+  return file;
+}
 
 export function readTestRun(): TestRun {
-  return JSON.parse(fs.readFileSync(TEST_RUN_FILE, 'utf8')) as TestRun;
+  const file = process.env[RUN_FILE_VARIABLE];
+  if (!file) {
+    throw new Error(
+      `${RUN_FILE_VARIABLE} is not set: run integration tests through jest (global setup)`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as TestRun;
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
     say('stopped');
     process.exit(code);
   };
+  // Last resort when something else ends the process first: no child outlives the launcher.
+  process.on('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM')));
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
 

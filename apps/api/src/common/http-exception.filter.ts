@@ -42,14 +42,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       maybe.statusCode >= 400 &&
       maybe.statusCode < 500
     ) {
-      void reply
-        .status(maybe.statusCode)
-        .send({
-          statusCode: maybe.statusCode,
-          code: maybe.code,
-          message: maybe.message,
-          requestId,
-        });
+      void reply.status(maybe.statusCode).send({
+        statusCode: maybe.statusCode,
+        code: maybe.code,
+        message: maybe.message,
+        requestId,
+      });
       return;
     }
     this.logger.error(

