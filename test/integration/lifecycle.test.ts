@@ -582,4 +582,21 @@ describe('review lifecycle', () => {
     );
     expect(review[0]).toEqual({ last_seq: final.seq, status: 'closed' });
   });
+
+  it('sends a reminder before a deadline, then records the miss', async () => {
+    const base = ProtocolFactory.defaultShape().withStageClock('intake', secondsClock(4)).build();
+    const p = { ...base, reminders: [{ before: secondsClock(2) }] };
+    const r = await startReview(h.client, p);
+    const s = await waitForState(
+      r,
+      (x) => x.deadlines.find((d) => d.id === 'intake')?.status === 'missed',
+      'the intake deadline to pass',
+      20_000,
+    );
+    const intake = s.deadlines.find((d) => d.id === 'intake')!;
+    expect(intake.remindedAtMs).toBeDefined();
+    expect(intake.remindedAtMs!).toBeLessThan(intake.dueMs);
+    expect(intake.remindedAtMs!).toBeGreaterThanOrEqual(intake.dueMs - 2_000);
+    await r.executeUpdate(withdrawUpdate, { args: [actor('dana@example.com')] });
+  });
 });

@@ -268,4 +268,100 @@ describe('review slice: intake → finding → closed', () => {
     expect(second.items).toHaveLength(1);
     expect(second.items[0].id).not.toBe(first.items[0].id);
   });
+
+  it('adds a closure day on the record and tells every open review', async () => {
+    const open = (await (
+      await post('/reviews', IntakeFactory.body({ protocolKey: protocol.key }))
+    ).json()) as { id: string };
+    const res = await post('/calendar/closures', {
+      date: '2099-12-01',
+      reason: 'Lapse in appropriations',
+      actor: { id: 'operator@example.gov' },
+    });
+    expect(res.status).toBe(201);
+    expect(
+      ((await res.json()) as { reviewsNotified: number }).reviewsNotified,
+    ).toBeGreaterThanOrEqual(1);
+    const calendar = (await (await get('/calendar')).json()) as { nonBusinessDates: string[] };
+    expect(calendar.nonBusinessDates).toContain('2099-12-01');
+    const detail = await eventually(async () => {
+      const r = (await (await get(`/reviews/${open.id}`)).json()) as {
+        timeline: { type: string; actor: string; reason?: string }[];
+      };
+      return r.timeline.some((e) => e.type === 'calendar_changed') ? r : undefined;
+    }, 'the calendar change to reach the review');
+    expect(detail.timeline.find((e) => e.type === 'calendar_changed')).toMatchObject({
+      actor: 'operator@example.gov',
+      reason: 'Lapse in appropriations',
+    });
+    const audit: { count: string }[] = await h.db.query(
+      `SELECT count(*) FROM audit_log WHERE action = 'closure_day_added' AND target = 'calendar:2099-12-01'`,
+    );
+    expect(Number(audit[0].count)).toBe(1);
+    expect(
+      (await post('/calendar/closures', { date: '2099-02-30', reason: 'x', actor: { id: 'o' } }))
+        .status,
+    ).toBe(400);
+    await post(`/reviews/${open.id}/withdraw`, {
+      actor: { id: 'dana@example.com' },
+      reason: 'cleanup',
+    });
+  });
+
+  it('keeps published protocols immutable and refuses to publish an invalid draft', async () => {
+    const draft = { ...ProtocolFactory.singleStep().build(), version: 1 };
+    const invalid = structuredClone(draft);
+    invalid.workstreams[0].steps[0].dependsOn = ['ghost'];
+    const validation = (await (
+      await post('/protocols/validate', { definition: invalid })
+    ).json()) as { valid: boolean; errors: { path: string; message: string }[] };
+    expect(validation.valid).toBe(false);
+    expect(validation.errors[0].path).toMatch(/dependsOn/);
+
+    expect(
+      (await post('/protocols/drafts', { definition: invalid, actor: { id: 'author' } })).status,
+    ).toBe(201);
+    const refused = await post(`/protocols/${draft.key}/versions/1/publish`, {
+      actor: { id: 'publisher' },
+    });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { errors: { field: string }[] }).errors[0].field).toMatch(
+      /dependsOn/,
+    );
+
+    expect(
+      (await post('/protocols/drafts', { definition: draft, actor: { id: 'author' } })).status,
+    ).toBe(201);
+    expect(
+      (await post(`/protocols/${draft.key}/versions/1/publish`, { actor: { id: 'publisher' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await post('/protocols/drafts', { definition: draft, actor: { id: 'author' } })).status,
+    ).toBe(409);
+    const stored = (await (await get(`/protocols/${draft.key}/versions/1`)).json()) as {
+      status: string;
+      definition: { workstreams: { steps: { dependsOn: string[] }[] }[] };
+    };
+    expect(stored.status).toBe('published');
+    expect(stored.definition.workstreams[0].steps[0].dependsOn).toEqual([]);
+    const audited: { action: string; actor: string }[] = await h.db.query(
+      `SELECT action, actor FROM audit_log WHERE target = $1 ORDER BY id`,
+      [`protocol:${draft.key}@1`],
+    );
+    expect(audited.map((a) => a.action)).toEqual([
+      'protocol_draft_created',
+      'protocol_draft_updated',
+      'protocol_published',
+    ]);
+    // A draft without a key is refused with the field named, never a 500.
+    const keyless = await post('/protocols/drafts', {
+      definition: { title: 'x' },
+      actor: { id: 'author' },
+    });
+    expect(keyless.status).toBe(422);
+    expect(
+      ((await keyless.json()) as { errors: { field: string }[] }).errors.map((e) => e.field),
+    ).toEqual(['definition.key', 'definition.version']);
+  });
 });

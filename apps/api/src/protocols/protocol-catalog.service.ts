@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Protocol } from '@engine/domain/protocol/protocol.types';
 import {
   validateProtocol,
@@ -11,7 +11,7 @@ import {
 import { loadProtocolFile } from '@engine/config/protocols/load-protocol-file';
 import { PROJECT_ROOT } from '@engine/config/environment';
 import { ProtocolVersionEntity } from '@engine/persistence';
-import { DomainException, DomainExceptionCode } from '../common/domain.exception';
+import { DomainException, DomainExceptionCode, type FieldError } from '../common/domain.exception';
 
 export const PROTOCOLS_DIR = path.join(PROJECT_ROOT, 'config', 'protocols');
 export const DEFAULT_PROTOCOL_KEY = 'frontier-ai-cyber';
@@ -86,38 +86,73 @@ export class ProtocolCatalogService {
     return result.ok ? [] : result.errors;
   }
 
-  /** Store a draft; its key and version come from the definition. */
+  /** Store a draft; its key and version come from the definition. Audited. */
   async createDraft(
     definition: Record<string, unknown>,
     createdBy: string,
   ): Promise<ProtocolVersionEntity> {
-    const key = String(definition.key ?? '');
-    const version = Number(definition.version);
-    const existing = await this.repo.findOne({ where: { key, version } });
-    if (existing?.status === 'published') {
+    const key = definition.key;
+    const version = definition.version;
+    const problems: FieldError[] = [];
+    if (typeof key !== 'string' || !/^[a-z][a-z0-9-]{1,60}$/.test(key)) {
+      problems.push({
+        field: 'definition.key',
+        message: 'must be a protocol key such as frontier-ai-cyber',
+      });
+    }
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+      problems.push({ field: 'definition.version', message: 'must be a positive whole number' });
+    }
+    if (problems.length) {
       throw new DomainException(
-        DomainExceptionCode.PROTOCOL_PUBLISHED,
-        `${key}@${version} is published and can never change; use a new version`,
+        DomainExceptionCode.PROTOCOL_INVALID,
+        'a draft needs a key and a version',
+        problems,
       );
     }
-    if (existing) {
-      existing.definition = definition;
-      return this.repo.save(existing);
-    }
-    return this.repo.save(
-      this.repo.create({
-        key,
-        version,
-        status: 'draft',
-        definition,
+    return this.db.transaction(async (tx) => {
+      const repo = tx.getRepository(ProtocolVersionEntity);
+      const existing = await repo.findOne({
+        where: { key: key as string, version: version as number },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (existing?.status === 'published') {
+        throw new DomainException(
+          DomainExceptionCode.PROTOCOL_PUBLISHED,
+          `${String(key)}@${String(version)} is published and can never change; use a new version`,
+        );
+      }
+      const saved = existing
+        ? await repo.save(Object.assign(existing, { definition }))
+        : await repo.save(
+            repo.create({
+              key: key as string,
+              version: version as number,
+              status: 'draft',
+              definition,
+              createdBy,
+              createdAt: new Date(),
+              publishedAt: null,
+            }),
+          );
+      await audit(
+        tx,
         createdBy,
-        createdAt: new Date(),
-        publishedAt: null,
-      }),
-    );
+        existing ? 'protocol_draft_updated' : 'protocol_draft_created',
+        `protocol:${saved.key}@${saved.version}`,
+        null,
+      );
+      return saved;
+    });
   }
 
-  async publish(key: string, version: number): Promise<ProtocolVersionEntity> {
+  /** Publish a draft after full validation; published versions never change. Audited. */
+  async publish(
+    key: string,
+    version: number,
+    by: string,
+    reason: string | null,
+  ): Promise<ProtocolVersionEntity> {
     const row = await this.get(key, version);
     if (row.status === 'published') {
       throw new DomainException(
@@ -133,11 +168,34 @@ export class ProtocolCatalogService {
         errors.map((e) => ({ field: e.path, message: e.message })),
       );
     }
-    // Conditional update so a concurrent edit cannot slip in between validation and publication.
-    await this.db.query(
-      `UPDATE protocol_versions SET status = 'published', published_at = now() WHERE id = $1 AND status = 'draft'`,
-      [row.id],
-    );
+    await this.db.transaction(async (tx) => {
+      // Conditional: a concurrent edit between validation and publication makes this a no-op.
+      const updated: unknown[] = await tx.query(
+        `UPDATE protocol_versions SET status = 'published', published_at = now()
+         WHERE id = $1 AND status = 'draft' AND definition = $2::jsonb RETURNING id`,
+        [row.id, JSON.stringify(row.definition)],
+      );
+      if (updated.length === 0) {
+        throw new DomainException(
+          DomainExceptionCode.PROTOCOL_PUBLISHED,
+          `${key}@${version} changed while it was being published; try again`,
+        );
+      }
+      await audit(tx, by, 'protocol_published', `protocol:${key}@${version}`, reason);
+    });
     return this.get(key, version);
   }
+}
+
+async function audit(
+  tx: EntityManager,
+  actor: string,
+  action: string,
+  target: string,
+  justification: string | null,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (actor, action, target, justification, at, details) VALUES ($1, $2, $3, $4, now(), '{}')`,
+    [actor, action, target, justification],
+  );
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ActionDto } from '../reviews/dtos/review-actions.dto';
 import { ProtocolCatalogService } from './protocol-catalog.service';
 import {
   ProtocolDraftDto,
@@ -53,7 +54,10 @@ export class ProtocolsController {
   async publish(
     @Param('key') key: string,
     @Param('version', ParseIntPipe) version: number,
+    @Body() dto: ActionDto,
   ): Promise<ProtocolVersionDto> {
-    return toProtocolVersion(await this.catalog.publish(key, version));
+    return toProtocolVersion(
+      await this.catalog.publish(key, version, dto.actor.id, dto.reason ?? null),
+    );
   }
 }

@@ -107,7 +107,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
       tail.push(line);
       if (tail.length > 20) tail.shift();
-      if (/error|fatal/i.test(line)) log(line);
+      if (/level=(ERROR|FATAL)/.test(line)) log(line);
     }
   };
   child.stdout?.on('data', collect);
