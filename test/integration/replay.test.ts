@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import {
+  HISTORIES_DIR,
+  readHistory,
+  readHistoryIndex,
+  type RecordedHistory,
+} from '../fixtures/record-histories';
+import { readTestRun } from '../support/test-run';
+
+const index = readHistoryIndex();
+const reviews = index.histories.filter((h) => h.workflowType === 'reviewWorkflow');
+const entry = (file: string) => index.histories.find((h) => h.file === file)!;
+const quiet = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: console.error,
+  debug: () => undefined,
+  trace: () => undefined,
+  log: () => undefined,
+};
+
+/**
+ * The determinism guard: every recorded review and workstream history (test/fixtures/histories,
+ * re-recorded with `npm run record-histories`) must replay against the current workflow code.
+ * A change that alters the commands of a running review must go behind `patched()`.
+ */
+describe('recorded histories replay against the current workflow bundle', () => {
+  let code: string;
+
+  beforeAll(() => {
+    code = fs.readFileSync(readTestRun().workflowBundlePath, 'utf8');
+  });
+
+  const replay = (bundle: string, h: RecordedHistory) =>
+    Worker.runReplayHistory({ workflowBundle: { code: bundle } }, readHistory(h), h.workflowId);
+
+  it('has every lifecycle path recorded, with the review and each of its workstreams', () => {
+    const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f !== 'index.json');
+    expect(files.sort()).toEqual(index.histories.map((h) => h.file).sort());
+    expect(reviews.map((h) => h.path).sort()).toEqual([
+      'completed-default',
+      'completed-dissent',
+      'lapsed',
+      'not-covered',
+      'single-step',
+      'withdrawn-in-assessment',
+    ]);
+    const children = (p: string) =>
+      index.histories.filter((h) => h.path === p && h.workflowType === 'workstreamWorkflow');
+    expect(children('completed-default')).toHaveLength(3);
+    expect(children('not-covered')).toHaveLength(0);
+    expect(children('single-step')).toHaveLength(1);
+    for (const h of index.histories) {
+      expect(readHistory(h).events).toHaveLength(h.events);
+    }
+  });
+
+  it.each(index.histories.map((h) => [h.file, h] as const))('replays %s', async (_file, h) => {
+    await expect(replay(code, h)).resolves.toBeUndefined();
+  });
+
+  it('replays every review history in one replay worker and reports each failure', async () => {
+    const failures: string[] = [];
+    let replayed = 0;
+    const histories = reviews.map((h) => ({ workflowId: h.workflowId, history: readHistory(h) }));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+      replayed += 1;
+      if (result.error) {
+        const e = result.error as Error;
+        failures.push(`${result.workflowId}: ${e.name}: ${e.message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(replayed).toBe(reviews.length);
+  });
+
+  describe('the guard', () => {
+    const completed = entry('completed-default.review.json');
+
+    it('fails a review workflow that changes its command order without patched()', async () => {
+      const { code: incompatible } = await bundleWorkflowCode({
+        workflowsPath: require.resolve('../support/incompatible-workflows'),
+        logger: quiet,
+      });
+      const err = await replay(incompatible, completed).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(DeterminismViolationError);
+      expect((err as Error).message).toMatch(/TMPRL1100/);
+      // The same bundle's unchanged workstream still replays: it is the change that fails.
+      await expect(
+        replay(incompatible, entry('completed-default.ws-0.json')),
+      ).resolves.toBeUndefined();
+    });
+
+    it('accepts the same change behind patched()', async () => {
+      const { code: patched } = await bundleWorkflowCode({
+        workflowsPath: require.resolve('../support/incompatible-workflows/patched'),
+        logger: quiet,
+      });
+      await expect(replay(patched, completed)).resolves.toBeUndefined();
+    });
+  });
+});
