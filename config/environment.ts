@@ -96,6 +96,19 @@ export class EnvironmentVariables {
   @Transform(toBool)
   @IsBoolean()
   LOG_SQL = false;
+
+  /**
+   * AES-256-GCM keys for workflow payloads: `kid:base64,kid:base64`, the first encrypts and all
+   * decrypt (rotation). `npm start` generates one under .data/ when unset; production requires it.
+   */
+  @IsOptional()
+  @Matches(
+    /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/=]{43,44})*$/,
+    {
+      message: 'PAYLOAD_CODEC_KEYS must be <key-id>:<base64 of 32 bytes>[,<key-id>:<base64>...]',
+    },
+  )
+  PAYLOAD_CODEC_KEYS?: string;
 }
 
 export class InvalidEnvironmentError extends Error {
@@ -111,17 +124,21 @@ export function loadEnvironment(
 ): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'TEMPORAL_CLI_PATH']) {
+  for (const key of [...known, 'DATABASE_URL', 'TEMPORAL_CLI_PATH', 'PAYLOAD_CODEC_KEYS']) {
     const value = source[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new InvalidEnvironmentError(
-      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`)),
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  if (env.NODE_ENV === 'production' && !env.PAYLOAD_CODEC_KEYS) {
+    problems.push(
+      'PAYLOAD_CODEC_KEYS: required in production (workflow payloads must be encrypted)',
     );
   }
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;
 }
 

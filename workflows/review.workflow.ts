@@ -762,9 +762,24 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     if (ws.status !== progress.status) ws.status = progress.status;
     for (const incoming of progress.steps) {
       const current = ws.steps.find((s) => s.stepId === incoming.stepId);
-      if (!current || current.status === incoming.status) continue;
+      if (!current) continue;
+      const becameStalled = !!incoming.stalled && !current.stalled;
+      if (current.status === incoming.status && !becameStalled) continue;
+      const statusChanged = current.status !== incoming.status;
       Object.assign(current, incoming);
-      onStepChanged(ws.agency, current);
+      if (statusChanged) onStepChanged(ws.agency, current);
+      if (becameStalled) {
+        emit('step_stalled', 'system', {
+          agency: ws.agency,
+          stepId: current.stepId,
+          failure: current.failure,
+        });
+        raiseEscalation(
+          'no_poller',
+          `${ws.agency}: ${current.title} is waiting: ${current.failure}`,
+          'system',
+        );
+      }
     }
   });
   const onStepChanged = (agency: string, step: StepState) => {

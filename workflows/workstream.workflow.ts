@@ -5,9 +5,12 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
 } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
 import type {
   ProtocolStep,
   RiskLevel,
@@ -153,6 +156,10 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
         ? parseIsoDuration(spec.startToCloseTimeout)
         : '1 hour',
       heartbeatTimeout: spec.heartbeatTimeout ? parseIsoDuration(spec.heartbeatTimeout) : undefined,
+      // Added after reviews were already running: histories recorded before keep replaying.
+      scheduleToStartTimeout: patched('no-poller-timeout')
+        ? parseIsoDuration(spec.noPollerTimeout ?? 'PT1H')
+        : undefined,
       retry: {
         maximumAttempts: spec.retry?.maximumAttempts ?? 3,
         initialInterval: spec.retry?.initialInterval
@@ -163,35 +170,65 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     });
     step.status = 'running';
     dirty = true;
-    try {
-      const result = await activities[spec.stepType!]({
-        reviewId: input.reviewId,
-        agency: input.agency,
-        stepId: step.stepId,
-        parameters: spec.parameters ?? {},
-        model: input.model,
-        access: input.access,
-      });
-      step.status = 'done';
-      step.completedAt = new Date().toISOString();
-      step.finding = {
-        agency: input.agency,
-        stepId: step.stepId,
-        domain: step.domain,
-        riskLevel: result.riskLevel,
-        summary: result.summary,
-        rationale: result.rationale,
-        metrics: result.metrics,
-        marking: result.marking ?? spec.marking ?? 'CUI',
-        submittedBy: `worker:${input.taskQueue}`,
-        submittedAt: step.completedAt,
-      };
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      step.status = 'failed';
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      step.failure = cause instanceof Error ? cause.message : String(cause);
-      log.warn('automated step failed', { stepId: step.stepId, failure: step.failure });
+    const args: AutomatedStepInput = {
+      reviewId: input.reviewId,
+      agency: input.agency,
+      stepId: step.stepId,
+      parameters: spec.parameters ?? {},
+      model: input.model,
+      access: input.access,
+    };
+    for (;;) {
+      try {
+        const result = await activities[spec.stepType!](args);
+        // An agency's result is checked like an analyst's finding: a bad one fails the step on record.
+        const problem = !input.riskLevels.includes(result?.riskLevel)
+          ? `riskLevel "${String(result?.riskLevel)}" is not one of ${input.riskLevels.join(', ')}`
+          : !result.summary?.trim()
+            ? 'summary is empty'
+            : rationaleRequired(result.riskLevel, input.rationaleRequiredFrom) &&
+                !result.rationale?.trim()
+              ? `a ${result.riskLevel} result needs a rationale`
+              : undefined;
+        if (problem) {
+          step.status = 'failed';
+          step.failure = `the agency worker returned an invalid result: ${problem}`;
+          break;
+        }
+        step.status = 'done';
+        step.stalled = undefined;
+        step.completedAt = new Date().toISOString();
+        step.finding = {
+          agency: input.agency,
+          stepId: step.stepId,
+          domain: step.domain,
+          riskLevel: result.riskLevel,
+          summary: result.summary,
+          rationale: result.rationale,
+          metrics: result.metrics,
+          marking: result.marking ?? spec.marking ?? 'CUI',
+          submittedBy: `worker:${input.taskQueue}`,
+          submittedAt: step.completedAt,
+        };
+        break;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const cause = err instanceof ActivityFailure ? err.cause : err;
+        if (
+          cause instanceof TimeoutFailure &&
+          cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+        ) {
+          // Nobody polls the agency's queue: flag it (the parent escalates) and keep waiting.
+          step.stalled = true;
+          step.failure = `no worker on ${input.taskQueue} picked the step up within ${spec.noPollerTimeout ?? 'PT1H'}`;
+          dirty = true;
+          continue;
+        }
+        step.status = 'failed';
+        step.failure = cause instanceof Error ? cause.message : String(cause);
+        log.warn('automated step failed', { stepId: step.stepId, failure: step.failure });
+        break;
+      }
     }
     dirty = true;
   };

@@ -599,4 +599,24 @@ describe('review lifecycle', () => {
     expect(intake.remindedAtMs!).toBeGreaterThanOrEqual(intake.dueMs - 2_000);
     await r.executeUpdate(withdrawUpdate, { args: [actor('dana@example.com')] });
   });
+
+  it('fails an automated step on record when the agency returns an invalid result', async () => {
+    const p = ProtocolFactory.defaultShape().build();
+    const lead = p.workstreams[0];
+    await h.addAgencyWorker(lead.agency, {
+      [lead.steps[0].stepType!]: async () => ({ riskLevel: 'catastrophic', summary: 'bad level' }),
+    });
+    const r = await startReview(h.client, p);
+    await throughDesignation(p, r);
+    const s = await waitForState(
+      r,
+      (x) => stepOf(x, lead.agency, 'ctf').status === 'failed',
+      'the step to fail',
+    );
+    expect(stepOf(s, lead.agency, 'ctf').failure).toMatch(
+      /invalid result: riskLevel "catastrophic"/,
+    );
+    expect(s.escalations.map((e) => e.trigger)).toContain('failed_step');
+    await r.executeUpdate(withdrawUpdate, { args: [actor('dana@example.com')] });
+  });
 });

@@ -8,6 +8,7 @@ import { loadEnvironment } from '../../config/environment';
 import { runMigrations } from '../../libs/persistence/src/migrate';
 import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-postgres';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
+import { generateCodecKey } from '../../libs/temporal/src/codec/aes-gcm-payload-codec';
 import { freePort, newTestRunFile, type TestRun } from './test-run';
 
 /**
@@ -84,4 +85,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_ADDRESS = temporal.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
+  // Every client and worker in the tests encrypts payloads, as in production.
+  process.env.PAYLOAD_CODEC_KEYS ??= generateCodecKey('test');
 }

@@ -4,10 +4,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
-import { createCoreWorker } from '../../apps/worker/src/core-worker';
-import { ProjectionActivitiesService } from '../../activities/projection/projection.activities';
+import { coreActivities, createCoreWorker } from '../../apps/worker/src/core-worker';
 import { dataSourceOptions } from '../../libs/persistence/src/data-source';
 import { environment } from '../../config/environment';
+import { dataConverter } from '../../libs/temporal/src/connection';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { readTestRun } from './test-run';
 
@@ -36,7 +36,7 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
   await db.initialize();
   const nativeConnection = await NativeConnection.connect({ address: run.temporalAddress });
   const connection = await Connection.connect({ address: run.temporalAddress });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: dataConverter() });
   const workers: Worker[] = [];
   const runs: Promise<void>[] = [];
   const code = fs.readFileSync(run.workflowBundlePath, 'utf8');
@@ -46,8 +46,9 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
       connection: nativeConnection,
       namespace: 'default',
       taskQueue: environment().TEMPORAL_TASK_QUEUE,
-      activities: new ProjectionActivitiesService(db),
+      activities: coreActivities(db),
       workflowBundle: { code },
+      dataConverter: dataConverter(),
     });
     workers.push(core);
     const running = core.run();
@@ -77,6 +78,7 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
         namespace: 'default',
         taskQueue: `agency-${agency}`,
         activities,
+        dataConverter: dataConverter(),
       });
       workers.push(w);
       runs.push(w.run());

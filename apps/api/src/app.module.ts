@@ -3,8 +3,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, databaseUrl } from '@engine/persistence';
 import { TemporalModule } from '@engine/temporal/temporal.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { CoordinatorModule } from './coordinator/coordinator.module';
 import { HealthController } from './health/health.controller';
 import { ProtocolsModule } from './protocols/protocols.module';
+import { RegistryModule } from './registry/registry.module';
 import { ReviewsModule } from './reviews/reviews.module';
 
 @Module({
@@ -12,8 +14,10 @@ import { ReviewsModule } from './reviews/reviews.module';
     TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(databaseUrl()) }),
     TemporalModule,
     ProtocolsModule,
+    RegistryModule,
     CalendarModule,
     ReviewsModule,
+    CoordinatorModule,
   ],
   controllers: [HealthController],
 })

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { serveDashboard } from './coordinator/serve-dashboard';
 import { createValidationPipe } from './common/validation';
 
 /** Build the API (not yet listening): Fastify, global validation, error mapping, OpenAPI at /docs. */
@@ -21,6 +22,7 @@ export async function createApiApp(
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
+  serveDashboard(app); // the coordinator page at /dashboard/, once built
   app
     .getHttpAdapter()
     .getInstance()

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { environment, processEnvironment, PROJECT_ROOT } from '@engine/config/environment';
 import {
@@ -7,6 +8,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
 } from '@engine/persistence';
+import { generateCodecKey } from '@engine/temporal/codec/aes-gcm-payload-codec';
 import {
   startDevServer,
   waitForTemporal,
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
       ...processEnvironment(),
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+      PAYLOAD_CODEC_KEYS: env.PAYLOAD_CODEC_KEYS ?? localCodecKey(env.DATA_DIR),
     };
     for (const app of APPS) {
       const child = spawn(
@@ -179,6 +182,20 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`${url} did not report healthy within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * The payload key of a local stack: generated once into .data/ (readable by this user only) and
+ * reused, so workflows started before a restart can still be decrypted after it.
+ */
+function localCodecKey(dataDir: string): string {
+  const file = path.join(dataDir, 'payload-codec.keys');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, generateCodecKey('local-1'), { mode: 0o600 });
+    say(`generated a payload encryption key in ${file}`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
 }
 
 function redact(url: string): string {

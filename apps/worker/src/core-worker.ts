@@ -1,5 +1,26 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import type { ProjectionActivities } from '@engine/activities/projection/projection.activities';
+import type { DataSource } from 'typeorm';
+import {
+  ProjectionActivitiesService,
+  type ProjectionActivities,
+} from '@engine/activities/projection/projection.activities';
+import {
+  StepRegistryActivitiesService,
+  type RegistryActivities,
+} from '@engine/activities/registry/step-registry.activities';
+
+/** Every activity the core worker serves. */
+export type CoreActivities = ProjectionActivities & RegistryActivities;
+
+/** The core activities over one DataSource (for tests and scripts outside NestJS). */
+export function coreActivities(dataSource: DataSource): CoreActivities {
+  const projection = new ProjectionActivitiesService(dataSource);
+  const registry = new StepRegistryActivitiesService(dataSource);
+  return {
+    projectReview: projection.projectReview.bind(projection),
+    recordStepTypes: registry.recordStepTypes.bind(registry),
+  };
+}
 
 export const WORKFLOWS_PATH = require.resolve('../../../workflows');
 
@@ -8,11 +29,13 @@ export async function createCoreWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: ProjectionActivities;
+  activities: CoreActivities;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled now. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload encryption; the same converter as every client (see libs/temporal/src/codec). */
+  dataConverter?: WorkerOptions['dataConverter'];
 }): Promise<Worker> {
-  const { projectReview } = opts.activities;
+  const { projectReview, recordStepTypes } = opts.activities;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -20,6 +43,7 @@ export async function createCoreWorker(opts: {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { projectReview: projectReview.bind(opts.activities) },
+    activities: { projectReview, recordStepTypes },
+    dataConverter: opts.dataConverter,
   });
 }

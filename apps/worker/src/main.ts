@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { environment } from '@engine/config/environment';
-import { createWorkerConnection, temporalTarget } from '@engine/temporal';
+import { createWorkerConnection, dataConverter, temporalTarget } from '@engine/temporal';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
+import { StepRegistryActivitiesService } from '@engine/activities/registry/step-registry.activities';
 import { createCoreWorker } from './core-worker';
 import { WorkerModule } from './worker.module';
 
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
       connection,
       namespace: temporalTarget().namespace,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
-      activities: app.get(ProjectionActivitiesService),
+      dataConverter: dataConverter(),
+      activities: {
+        projectReview: (b) => app.get(ProjectionActivitiesService).projectReview(b),
+        recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),
+      },
     });
     process.stdout.write(`worker polling ${env.TEMPORAL_TASK_QUEUE} at ${env.TEMPORAL_ADDRESS}\n`);
     // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves after it.

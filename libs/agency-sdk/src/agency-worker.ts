@@ -1,4 +1,6 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { dataConverter } from '../../temporal/src/connection';
 import { agencyTaskQueue } from '../../temporal/src/queues';
 import { toActivity, type AssessmentStepDefinition } from './assessment-step';
 
@@ -9,12 +11,18 @@ export interface AgencyWorkerOptions {
   steps: AssessmentStepDefinition<any>[];
   connection: NativeConnection;
   namespace?: string;
+  /**
+   * How payloads are encoded; it must match the engine's, or the worker cannot read its steps'
+   * inputs. Defaults to the engine's converter: AES-256-GCM with `PAYLOAD_CODEC_KEYS` when set.
+   */
+  dataConverter?: DataConverter;
 }
 
 /**
  * A Temporal worker serving an agency's automated steps on its own task queue. It can run
  * anywhere that reaches Temporal; `worker.run()` resolves after a graceful shutdown (SIGINT or
- * SIGTERM, or `worker.shutdown()`), letting running steps finish or heartbeat their progress.
+ * SIGTERM, or `worker.shutdown()`). Steps still running at shutdown see `ctx.signal` abort; the
+ * next attempt (on any worker of the agency) resumes from the last heartbeat Temporal recorded.
  */
 export async function createAgencyWorker(opts: AgencyWorkerOptions): Promise<Worker> {
   const kinds = new Set<string>();
@@ -29,5 +37,6 @@ export async function createAgencyWorker(opts: AgencyWorkerOptions): Promise<Wor
     namespace: opts.namespace ?? 'default',
     taskQueue: agencyTaskQueue(opts.agency),
     activities,
+    dataConverter: opts.dataConverter ?? dataConverter(),
   });
 }

@@ -25,10 +25,17 @@ export interface AssessmentStepDefinition<P = unknown> {
   kind: string;
   version: string;
   description?: string;
+  /** JSON Schema of `input.parameters` and of the result; published in the step registry. */
+  inputSchema?: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
   run(ctx: AssessmentStepContext<P>, input: AutomatedStepInput): Promise<AutomatedStepResult>;
 }
 
-/** A failure of the assessment itself (bad endpoint answer, unusable model): never retried. */
+/**
+ * A failure of the assessment itself (bad endpoint answer, unusable model, malformed step
+ * parameters): the step fails at once, without retries. Any other error is retried by the
+ * protocol step's retry policy.
+ */
 export class AssessmentDomainError extends Error {
   constructor(message: string) {
     super(message);
@@ -64,7 +71,11 @@ export function toActivity<P>(
     try {
       return await def.run(context, input);
     } catch (err) {
-      if (err instanceof AssessmentDomainError) {
+      // By name too: an agency may bundle its own copy of the SDK, which breaks instanceof.
+      if (
+        err instanceof AssessmentDomainError ||
+        (err instanceof Error && err.name === 'AssessmentDomainError')
+      ) {
         throw ApplicationFailure.nonRetryable(err.message, 'AssessmentDomainError');
       }
       throw err;

@@ -1,2 +1,3 @@
 export * from './assessment-step';
 export * from './agency-worker';
+export * from './register';

@@ -3,8 +3,9 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { environment } from '../../../config/environment';
 import { ENTITIES } from './entities';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
+import { StepTypeRegistry1764288000000 } from './migrations/1764288000000-StepTypeRegistry';
 
-export const MIGRATIONS = [InitialSchema1764201600000];
+export const MIGRATIONS = [InitialSchema1764201600000, StepTypeRegistry1764288000000];
 
 /** Options for the one DataSource the apps and the migration CLI share. */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -2,3 +2,4 @@ export * from './connection';
 export * from './queues';
 export * from './search-attributes';
 export * from './temporal.module';
+export * from './codec/aes-gcm-payload-codec';

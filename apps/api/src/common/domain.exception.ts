@@ -1,6 +1,7 @@
 /** Every error the API reports on purpose; mapped to HTTP in one place (http-exception.filter). */
 export enum DomainExceptionCode {
   REVIEW_NOT_FOUND = 'REVIEW_NOT_FOUND',
+  AGENCY_NOT_FOUND = 'AGENCY_NOT_FOUND',
   REVIEW_CLOSED = 'REVIEW_CLOSED',
   ACTION_REJECTED = 'ACTION_REJECTED',
   STEP_NOT_FOUND = 'STEP_NOT_FOUND',
@@ -31,6 +32,7 @@ export class DomainException extends Error {
 export function domainStatus(code: DomainExceptionCode): number {
   switch (code) {
     case DomainExceptionCode.REVIEW_NOT_FOUND:
+    case DomainExceptionCode.AGENCY_NOT_FOUND:
     case DomainExceptionCode.STEP_NOT_FOUND:
     case DomainExceptionCode.PROTOCOL_NOT_FOUND:
       return 404;

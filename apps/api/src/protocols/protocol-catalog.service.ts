@@ -11,6 +11,7 @@ import {
 import { loadProtocolFile } from '@engine/config/protocols/load-protocol-file';
 import { PROJECT_ROOT } from '@engine/config/environment';
 import { ProtocolVersionEntity } from '@engine/persistence';
+import { RegistryService } from '../registry/registry.service';
 import { DomainException, DomainExceptionCode, type FieldError } from '../common/domain.exception';
 
 export const PROTOCOLS_DIR = path.join(PROJECT_ROOT, 'config', 'protocols');
@@ -21,7 +22,10 @@ export const DEFAULT_PROTOCOL_KEY = 'frontier-ai-cyber';
 export class ProtocolCatalogService {
   private readonly logger = new Logger(ProtocolCatalogService.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly registry: RegistryService,
+  ) {}
 
   private get repo() {
     return this.db.getRepository(ProtocolVersionEntity);
@@ -166,6 +170,17 @@ export class ProtocolCatalogService {
         DomainExceptionCode.PROTOCOL_INVALID,
         `${key}@${version} is not valid: ${errors.length} error(s)`,
         errors.map((e) => ({ field: e.path, message: e.message })),
+      );
+    }
+    // Every automated step must be served by some agency worker, or reviews would wait forever.
+    const unregistered = await this.registry.unregisteredSteps(
+      row.definition as unknown as Protocol,
+    );
+    if (unregistered.length) {
+      throw new DomainException(
+        DomainExceptionCode.PROTOCOL_INVALID,
+        `${key}@${version} names step kinds no agency worker has registered`,
+        unregistered,
       );
     }
     await this.db.transaction(async (tx) => {

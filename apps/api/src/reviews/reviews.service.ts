@@ -21,7 +21,7 @@ import {
   ProtocolCatalogService,
 } from '../protocols/protocol-catalog.service';
 import type { CreateReviewDto } from './dtos/create-review.dto';
-import type { ListReviewsQueryDto } from './dtos/list-reviews-query.dto';
+import type { ListReviewsQueryDto, ReviewSort } from './dtos/list-reviews-query.dto';
 import {
   toReviewDetail,
   toReviewSummary,
@@ -147,20 +147,25 @@ export class ReviewsService {
         ),
       );
     }
+    const sort = REVIEW_ORDERS[query.sort ?? '-createdAt'];
     if (query.cursor) {
-      const { createdAt, id } = decodeCursor(query.cursor);
-      qb.andWhere('(r.created_at, r.id) < (:createdAt, :id)', { createdAt, id });
+      const { value, id } = decodeCursor(query.cursor, query.sort ?? '-createdAt');
+      qb.andWhere(afterCursor(sort, value === null), { cursorValue: value, cursorId: id });
     }
-    const rows = await qb
-      .orderBy('r.created_at', 'DESC')
-      .addOrderBy('r.id', 'DESC')
+    const { entities: rows, raw } = await qb
+      .addSelect(sort.cursorText, 'cursor_value')
+      .orderBy(sort.column, sort.direction, sort.nullable ? 'NULLS LAST' : undefined)
+      .addOrderBy('r.id', sort.direction)
       .limit(limit + 1)
-      .getMany();
+      .getRawAndEntities<{ cursor_value: string | null }>();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => toReviewSummary(r)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : undefined,
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor(query.sort ?? '-createdAt', raw[limit - 1].cursor_value, last.id)
+          : undefined,
     };
   }
 
@@ -254,24 +259,110 @@ export class ReviewsService {
   }
 }
 
-function encodeCursor(row: ReviewEntity): string {
-  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+interface ReviewOrder {
+  column: string;
+  direction: 'ASC' | 'DESC';
+  nullable: boolean;
+  /** The sort key as exact text for the cursor (timestamps to the microsecond, in UTC). */
+  cursorText: string;
+  /** How the cursor's text is read back for comparison. */
+  cast: 'timestamptz' | 'date';
 }
 
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
+const timestampText = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Keyset orders: every one ends with the id, so a cursor names exactly one position. */
+const REVIEW_ORDERS: Record<ReviewSort, ReviewOrder> = {
+  '-createdAt': {
+    column: 'r.created_at',
+    direction: 'DESC',
+    nullable: false,
+    cursorText: timestampText('r.created_at'),
+    cast: 'timestamptz',
+  },
+  createdAt: {
+    column: 'r.created_at',
+    direction: 'ASC',
+    nullable: false,
+    cursorText: timestampText('r.created_at'),
+    cast: 'timestamptz',
+  },
+  nextDeadline: {
+    column: 'r.next_deadline',
+    direction: 'ASC',
+    nullable: true,
+    cursorText: timestampText('r.next_deadline'),
+    cast: 'timestamptz',
+  },
+  plannedReleaseDate: {
+    column: 'r.planned_release_date',
+    direction: 'ASC',
+    nullable: false,
+    cursorText: `to_char(r.planned_release_date, 'YYYY-MM-DD')`,
+    cast: 'date',
+  },
+};
+
+/** Rows after the cursor in `order`; nullable keys sort last, so after a NULL only NULLs follow. */
+function afterCursor(order: ReviewOrder, cursorIsNull: boolean): string {
+  const op = order.direction === 'DESC' ? '<' : '>';
+  const id = 'CAST(:cursorId AS uuid)';
+  if (cursorIsNull) return `(${order.column} IS NULL AND r.id ${op} ${id})`;
+  const after = `(${order.column}, r.id) ${op} (CAST(:cursorValue AS ${order.cast}), ${id})`;
+  return order.nullable ? `(${after} OR ${order.column} IS NULL)` : after;
+}
+
+/** Only what encodeCursor writes, and only real instants and days, so PostgreSQL can cast it. */
+function isCursorValue(value: unknown, cast: ReviewOrder['cast']): boolean {
+  const shape =
+    cast === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+  if (typeof value !== 'string' || !shape.test(value)) return false;
+  const ms = Date.parse(cast === 'date' ? `${value}T00:00:00Z` : value);
+  return (
+    !Number.isNaN(ms) &&
+    new Date(ms).toISOString().slice(0, 19) ===
+      (cast === 'date' ? `${value}T00:00:00` : value.slice(0, 19))
+  );
+}
+
+function encodeCursor(sort: ReviewSort, value: string | null, id: string): string {
+  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: ReviewSort): { value: string | null; id: string } {
+  let parsed: unknown;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
-      string,
-      string,
-    ];
-    if (Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id))
-      throw new Error('shape');
-    return { createdAt, id };
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
+    parsed = undefined;
+  }
+  // Cursors from before `sort` existed are [createdAt, id] for the default order.
+  const parts: unknown[] = !Array.isArray(parsed)
+    ? []
+    : parsed.length === 2
+      ? ['-createdAt', ...parsed]
+      : parsed;
+  const [cursorSort, value, id] = parts;
+  const order = REVIEW_ORDERS[sort];
+  const valid =
+    parts.length === 3 &&
+    typeof id === 'string' &&
+    /^[0-9a-f-]{36}$/.test(id) &&
+    (value === null ? order.nullable : isCursorValue(value, order.cast));
+  if (!valid) {
     throw new DomainException(
       DomainExceptionCode.INVALID_CURSOR,
       'cursor: not a cursor returned by this endpoint',
       [{ field: 'cursor', message: 'invalid cursor' }],
     );
   }
+  if (cursorSort !== sort) {
+    throw new DomainException(
+      DomainExceptionCode.INVALID_CURSOR,
+      `cursor: returned for sort=${String(cursorSort)}, not sort=${sort}`,
+      [{ field: 'cursor', message: `cursor belongs to sort=${String(cursorSort)}` }],
+    );
+  }
+  return { value: value as string | null, id };
 }

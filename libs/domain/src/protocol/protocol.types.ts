@@ -84,6 +84,11 @@ export interface ProtocolStep {
   /** Automated steps: how long one attempt may run, and how long between heartbeats. */
   startToCloseTimeout?: string;
   heartbeatTimeout?: string;
+  /**
+   * How long an automated step may wait for a worker of its agency to pick it up; past this the
+   * step is flagged as stalled and escalated (and keeps waiting). Default PT1H.
+   */
+  noPollerTimeout?: string;
   retry?: StepRetryPolicy;
   /** Free-form parameters handed to the automated step (thresholds, task sets...). */
   parameters?: Record<string, unknown>;

@@ -89,6 +89,8 @@ export interface StepState {
   finding?: Finding;
   failure?: string;
   attempts?: number;
+  /** An automated step no agency worker has picked up within the protocol's noPollerTimeout. */
+  stalled?: boolean;
 }
 
 export interface WorkstreamState {
@@ -139,7 +141,8 @@ export interface Deadline {
   closedAtMs?: number;
 }
 
-export type EscalationTrigger = 'missed_deadline' | 'dissent' | 'manual' | 'failed_step';
+export type EscalationTrigger =
+  'missed_deadline' | 'dissent' | 'manual' | 'failed_step' | 'no_poller';
 
 export interface Escalation {
   id: string;

@@ -5,6 +5,7 @@ import { ProtocolVersionEntity } from './protocol-version.entity';
 import { ReviewEventEntity } from './review-event.entity';
 import { ReviewStepEntity } from './review-step.entity';
 import { ReviewEntity } from './review.entity';
+import { StepTypeEntity } from './step-type.entity';
 
 export {
   AgencyEntity,
@@ -14,6 +15,7 @@ export {
   ReviewEventEntity,
   ReviewStepEntity,
   ReviewEntity,
+  StepTypeEntity,
 };
 
 export const ENTITIES = [
@@ -24,4 +26,5 @@ export const ENTITIES = [
   ReviewEventEntity,
   ReviewStepEntity,
   ReviewEntity,
+  StepTypeEntity,
 ];

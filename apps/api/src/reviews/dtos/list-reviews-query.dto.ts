@@ -13,6 +13,15 @@ import {
 } from 'class-validator';
 import { STAGES, type Stage } from '@engine/domain/protocol/protocol.types';
 
+/** Orders the review list supports; `-` means newest first. Ties are broken by id. */
+export const REVIEW_SORTS = [
+  '-createdAt',
+  'createdAt',
+  'nextDeadline',
+  'plannedReleaseDate',
+] as const;
+export type ReviewSort = (typeof REVIEW_SORTS)[number];
+
 export class ListReviewsQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'closed'] })
   @IsOptional()
@@ -59,6 +68,15 @@ export class ListReviewsQueryDto {
   @MaxLength(200)
   q?: string;
 
+  @ApiPropertyOptional({
+    enum: REVIEW_SORTS,
+    default: '-createdAt',
+    description: 'nextDeadline lists reviews without a deadline last',
+  })
+  @IsOptional()
+  @IsIn(REVIEW_SORTS)
+  sort?: ReviewSort;
+
   @ApiPropertyOptional({ default: 50, maximum: 200 })
   @IsOptional()
   @Transform(({ value }) => (/^\d+$/.test(String(value)) ? Number(value) : value))
@@ -67,7 +85,9 @@ export class ListReviewsQueryDto {
   @Max(200)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from the previous page (valid only with the same sort)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -196,6 +196,9 @@ export class ProtocolStepDto implements ProtocolStep {
   @OptionalText()
   heartbeatTimeout?: string;
 
+  @OptionalText()
+  noPollerTimeout?: string;
+
   @OptionalNested(() => StepRetryPolicyDto)
   retry?: StepRetryPolicyDto;
 

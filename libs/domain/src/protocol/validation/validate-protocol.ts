@@ -152,7 +152,13 @@ function messages(e: ValidationError): string[] {
 // ---- semantics ---------------------------------------------------------------------------
 
 const DAY_UNITS = new Set(['business_days', 'calendar_days']);
-const AUTOMATED_ONLY = ['startToCloseTimeout', 'heartbeatTimeout', 'retry', 'parameters'] as const;
+const AUTOMATED_ONLY = [
+  'startToCloseTimeout',
+  'heartbeatTimeout',
+  'noPollerTimeout',
+  'retry',
+  'parameters',
+] as const;
 
 function semanticErrors(p: Record<string, unknown>, paths: PathNamer): ProtocolError[] {
   const errors: ProtocolError[] = [];
@@ -383,6 +389,7 @@ function checkSteps(at: string, steps: unknown[], add: Add): void {
     checkClock(`${step}.clock`, s.clock, add);
     checkDuration(`${step}.startToCloseTimeout`, s.startToCloseTimeout, add);
     checkDuration(`${step}.heartbeatTimeout`, s.heartbeatTimeout, add);
+    checkDuration(`${step}.noPollerTimeout`, s.noPollerTimeout, add);
     if (isRecord(s.retry))
       checkDuration(`${step}.retry.initialInterval`, s.retry.initialInterval, add);
   });

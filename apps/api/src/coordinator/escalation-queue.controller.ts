@@ -1,0 +1,17 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EscalationQueueDto, EscalationQueueQueryDto } from './dtos/escalation-queue.dto';
+import { EscalationQueueService } from './escalation-queue.service';
+
+@ApiTags('coordinator')
+@Controller('escalations')
+export class EscalationQueueController {
+  constructor(private readonly escalations: EscalationQueueService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Open escalations across open reviews, highest level and oldest first' })
+  @ApiOkResponse({ type: EscalationQueueDto })
+  queue(@Query() query: EscalationQueueQueryDto): Promise<EscalationQueueDto> {
+    return this.escalations.queue(query);
+  }
+}

@@ -1,0 +1,88 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Actor } from './api';
+
+export const POLL_MS = 2000;
+
+export interface Polled<T> {
+  data?: T;
+  error?: string;
+  /** When the data last arrived (for the "updated" note). */
+  updatedAt?: Date;
+  refresh(): void;
+}
+
+/**
+ * Load now, then again `intervalMs` after each answer (never two requests at once), while the
+ * tab is visible. A change in `deps` starts over; the last data stays until the new data comes.
+ */
+export function usePoll<T>(
+  load: (signal: AbortSignal) => Promise<T>,
+  deps: readonly unknown[],
+  intervalMs = POLL_MS,
+): Polled<T> {
+  const [state, setState] = useState<Omit<Polled<T>, 'refresh'>>({});
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const controller = new AbortController();
+    const run = async () => {
+      if (!document.hidden) {
+        try {
+          const data = await loadRef.current(controller.signal);
+          if (!stopped) setState({ data, updatedAt: new Date() });
+        } catch (err) {
+          if (!stopped && !controller.signal.aborted)
+            setState((s) => ({ ...s, error: err instanceof Error ? err.message : String(err) }));
+        }
+      }
+      if (!stopped) timer = setTimeout(() => void run(), intervalMs);
+    };
+    void run();
+    return () => {
+      stopped = true;
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [...deps, tick, intervalMs]);
+
+  const refresh = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, refresh };
+}
+
+/** The hash route as path segments: `#/inbox/caisi` → ['inbox', 'caisi']. */
+export function useHashRoute(): string[] {
+  const [hash, setHash] = useState(window.location.hash);
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash);
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
+}
+
+const ACTING_AS_KEY = 'review-engine.acting-as';
+
+/** Who the page acts as. There is no sign-in yet: callers name themselves, as in the API. */
+export function useActingAs(): [Actor, (actor: Actor) => void] {
+  const [actor, setActor] = useState<Actor>(() => {
+    try {
+      const stored = JSON.parse(localStorage.getItem(ACTING_AS_KEY) ?? '{}') as Partial<Actor>;
+      return { id: stored.id ?? '', agency: stored.agency || undefined };
+    } catch {
+      return { id: '' };
+    }
+  });
+  const save = useCallback((next: Actor) => {
+    setActor(next);
+    localStorage.setItem(ACTING_AS_KEY, JSON.stringify(next));
+  }, []);
+  return [actor, save];
+}
