@@ -1,3 +1,4 @@
+import { apiClient } from '../support/http';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -31,13 +32,7 @@ describe('coordinator views', () => {
   const quick = ProtocolFactory.singleStep().build();
   const quickAgency = quick.workstreams[0].agency;
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = (path: string) => fetch(`${url}${path}`);
+  const { get, post } = apiClient(() => url);
   const json = async <T>(path: string): Promise<T> => {
     const res = await get(path);
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);

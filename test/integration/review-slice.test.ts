@@ -1,3 +1,4 @@
+import { apiClient } from '../support/http';
 import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -8,13 +9,7 @@ describe('review slice: intake → finding → closed', () => {
   const protocol = ProtocolFactory.singleStep().build();
   const agency = protocol.workstreams[0].agency;
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const get = (path: string) => fetch(`${url}${path}`);
+  const { get, post } = apiClient(() => url);
 
   beforeAll(async () => {
     h = await startHarness({ api: true });
