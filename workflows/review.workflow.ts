@@ -3,6 +3,7 @@ import {
   CancellationScope,
   ChildWorkflowHandle,
   condition,
+  continueAsNew,
   isCancellation,
   log,
   proxyActivities,
@@ -83,11 +84,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<ReviewState> {
   const protocol = input.protocol;
   const stages = protocol.stages;
-  const cal: BusinessCalendar = { nonBusinessDates: [...input.nonBusinessDates] };
+  const cal: BusinessCalendar = {
+    nonBusinessDates: [...(input.resume?.state.nonBusinessDates ?? input.nonBusinessDates)],
+  };
   const lead = protocol.agencies.find((a) => a.role === 'lead')?.code ?? null;
   const wfId = workflowInfo().workflowId;
 
-  const state: ReviewState = {
+  const resumed = input.resume;
+  const state: ReviewState = resumed?.state ?? {
     reviewId: input.reviewId,
     status: 'open',
     stage: 'intake',
@@ -124,7 +128,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
 
   // ---- state changes, projection and search attributes ---------------------------------------
   const outbox: ReviewEvent[] = [];
-  let projectedSeq = 0;
+  // A resumed run starts from a fully projected state (the previous run flushed before rolling).
+  let projectedSeq = state.seq;
   let wake = 0; // bumped whenever deadlines or escalations change, to re-arm the timer loop
   const now = () => Date.now();
   const iso = (ms = now()) => new Date(ms).toISOString();
@@ -229,7 +234,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
 
   // ---- escalation ladder -------------------------------------------------------------------
   const levels = [...protocol.escalation.levels].sort((a, b) => a.level - b.level);
-  let escalationCounter = 0;
+  let escalationCounter = state.escalations.length;
   const raiseEscalation = (
     trigger: EscalationTrigger,
     subject: string,
@@ -357,7 +362,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     return state;
   });
 
-  let intakeAccepted = false;
+  let intakeAccepted = !!resumed && state.stage !== 'intake';
   setHandler(
     acceptIntakeUpdate,
     async ({ actor, reason }) => {
@@ -465,7 +470,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     },
   );
 
-  let extensionCounter = 0;
+  let extensionCounter = state.deadlines.reduce((n, d) => n + d.extensions.length, 0);
   setHandler(
     requestExtensionUpdate,
     async ({ actor, deadlineId, clock, justification }) => {
@@ -651,8 +656,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     riskLevel: Finding['riskLevel'];
     rationale: string;
     decidedBy: string;
-  }[] = [];
-  let findings: Finding[] = [];
+  }[] = [...(resumed?.decisions ?? [])];
+  let findings: Finding[] = [...(resumed?.findings ?? [])];
   const reconsolidate = () => {
     const positions: AgencyPosition[] = findings.map((f) => ({
       agency: f.agency,
@@ -755,7 +760,11 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     emit('calendar_changed', actor.id, { moved }, reason);
   });
 
-  const failedSteps = new Set<string>();
+  const failedSteps = new Set<string>(
+    state.workstreams.flatMap((w) =>
+      w.steps.filter((x) => x.status === 'failed').map((x) => `step:${w.agency}:${x.stepId}`),
+    ),
+  );
   setHandler(workstreamProgressSignal, (progress: WorkstreamProgress) => {
     const ws = state.workstreams.find((w) => w.agency === progress.agency);
     if (!ws) return;
@@ -855,96 +864,129 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     return stages.determination?.byRiskLevel[level] ?? 'no_concerns';
   };
 
-  const runStages = async (): Promise<ClosureReason> => {
-    emit('review_submitted', input.submittedBy.id, {
-      protocol: `${protocol.key}@${protocol.version}`,
-      refiledFrom: input.refiledFrom,
-    });
+  /** Signals that this run should end and continue as new at a safe point. */
+  class RollOver extends Error {}
+  const shouldRoll = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.continueAsNewAfterEvents !== undefined &&
+      workflowInfo().historyLength >= input.continueAsNewAfterEvents);
+  // Stage waits below are written `await condition(...)` inline on purpose: wrapping them in a
+  // helper adds promise hops, which reorders commands against recorded histories.
+  // They also wake when the review should roll over (never during the assessment, whose child
+  // workflows belong to this run).
+  const consolidated = () => (state.consolidation ?? []).every((o) => o.method !== 'pending');
+  const ORDER: Stage[] = ['intake', 'designation', 'assessment', 'consolidation', 'determination'];
+  const resumeAt = resumed ? ORDER.indexOf(state.stage) : -1;
+  /** True when this run starts the stage; false when it resumes inside it or past it. */
+  const entering = (stage: Stage) => ORDER.indexOf(stage) > resumeAt;
+  const past = (stage: Stage) => ORDER.indexOf(stage) < resumeAt;
 
-    if (stages.intake) {
-      setStage('intake');
-      addDeadline({
-        id: 'intake',
-        label: 'Completeness check',
-        kind: 'stage',
-        clock: stages.intake.clock,
+  const runStages = async (): Promise<ClosureReason> => {
+    if (!resumed) {
+      emit('review_submitted', input.submittedBy.id, {
+        protocol: `${protocol.key}@${protocol.version}`,
+        refiledFrom: input.refiledFrom,
       });
-      await condition(() => intakeAccepted);
+    }
+
+    if (stages.intake && !past('intake')) {
+      if (entering('intake')) {
+        setStage('intake');
+        addDeadline({
+          id: 'intake',
+          label: 'Completeness check',
+          kind: 'stage',
+          clock: stages.intake.clock,
+        });
+      }
+      await condition(() => intakeAccepted || shouldRoll());
+      if (!intakeAccepted) throw new RollOver();
       closeDeadline('intake', 'met');
     }
 
-    if (stages.designation) {
-      setStage('designation');
-      addDeadline({
-        id: 'designation',
-        label: `Designation by ${stages.designation.agency}`,
-        kind: 'stage',
-        clock: stages.designation.clock,
-        agency: stages.designation.agency,
-      });
-      await condition(() => state.designation !== undefined);
+    if (stages.designation && !past('designation')) {
+      if (entering('designation')) {
+        setStage('designation');
+        addDeadline({
+          id: 'designation',
+          label: `Designation by ${stages.designation.agency}`,
+          kind: 'stage',
+          clock: stages.designation.clock,
+          agency: stages.designation.agency,
+        });
+      }
+      await condition(() => state.designation !== undefined || shouldRoll());
+      if (state.designation === undefined) throw new RollOver();
       closeDeadline('designation', 'met');
       if (state.designation!.designation === 'not_covered') return 'not_covered';
     }
 
-    setStage('assessment');
-    addDeadline({
-      id: ASSESSMENT_WINDOW,
-      label: 'Assessment window',
-      kind: 'stage',
-      clock: stages.assessment.clock,
-      capMs: stages.assessment.endNoLaterThanRelease
-        ? endOfDay(state.plannedReleaseDate)
-        : undefined,
-    });
-    const results = await runWorkstreams();
-    if (!results) return 'lapsed';
-    closeDeadline(ASSESSMENT_WINDOW, 'met');
-    findings = results.flatMap((r) => r.findings);
-
-    if (stages.consolidation) {
-      setStage('consolidation');
+    if (!past('assessment')) {
+      setStage('assessment');
       addDeadline({
-        id: 'consolidation',
-        label: 'Consolidation',
+        id: ASSESSMENT_WINDOW,
+        label: 'Assessment window',
         kind: 'stage',
-        clock: stages.consolidation.clock,
+        clock: stages.assessment.clock,
+        capMs: stages.assessment.endNoLaterThanRelease
+          ? endOfDay(state.plannedReleaseDate)
+          : undefined,
       });
-      reconsolidate();
-      // Any domain without consensus is a dissent: it is escalated, and its positions kept.
-      for (const o of (state.consolidation ?? []).filter((x) => x.method !== 'consensus')) {
-        const views = o.positions.map((d) => `${d.agency}=${d.riskLevel}`).join(', ');
-        raiseEscalation('dissent', `Dissent on ${o.domain} (${o.method}): ${views}`, 'system');
+      const results = await runWorkstreams();
+      if (!results) return 'lapsed';
+      closeDeadline(ASSESSMENT_WINDOW, 'met');
+      findings = results.flatMap((r) => r.findings);
+    }
+
+    if (stages.consolidation && !past('consolidation')) {
+      if (entering('consolidation')) {
+        setStage('consolidation');
+        addDeadline({
+          id: 'consolidation',
+          label: 'Consolidation',
+          kind: 'stage',
+          clock: stages.consolidation.clock,
+        });
+        reconsolidate();
+        // Any domain without consensus is a dissent: it is escalated, and its positions kept.
+        for (const o of (state.consolidation ?? []).filter((x) => x.method !== 'consensus')) {
+          const views = o.positions.map((d) => `${d.agency}=${d.riskLevel}`).join(', ');
+          raiseEscalation('dissent', `Dissent on ${o.domain} (${o.method}): ${views}`, 'system');
+        }
+        emit('consolidation_computed', 'system', {
+          outcomes: (state.consolidation ?? []).map((o) => ({
+            domain: o.domain,
+            riskLevel: o.riskLevel,
+            method: o.method,
+          })),
+        });
       }
-      emit('consolidation_computed', 'system', {
-        outcomes: (state.consolidation ?? []).map((o) => ({
-          domain: o.domain,
-          riskLevel: o.riskLevel,
-          method: o.method,
-        })),
-      });
-      await condition(() => (state.consolidation ?? []).every((o) => o.method !== 'pending'));
+      await condition(() => consolidated() || shouldRoll());
+      if (!consolidated()) throw new RollOver();
       closeDeadline('consolidation', 'met');
-    } else {
+    } else if (!stages.consolidation) {
       reconsolidate();
     }
 
     if (stages.determination) {
-      setStage('determination');
-      addDeadline({
-        id: 'determination',
-        label: 'Advisory determination',
-        kind: 'stage',
-        clock: stages.determination.clock,
-      });
-      if (stages.determination.automatic) {
-        issueDetermination(
-          suggestedDetermination(),
-          'Issued automatically from the consolidated risk levels',
-          'system',
-        );
+      if (entering('determination')) {
+        setStage('determination');
+        addDeadline({
+          id: 'determination',
+          label: 'Advisory determination',
+          kind: 'stage',
+          clock: stages.determination.clock,
+        });
+        if (stages.determination.automatic) {
+          issueDetermination(
+            suggestedDetermination(),
+            'Issued automatically from the consolidated risk levels',
+            'system',
+          );
+        }
       }
-      await condition(() => state.determination !== undefined);
+      await condition(() => state.determination !== undefined || shouldRoll());
+      if (state.determination === undefined) throw new RollOver();
       closeDeadline('determination', 'met');
     }
     return 'completed';
@@ -1028,11 +1070,29 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     },
   );
 
-  let outcome: ClosureReason;
+  let outcome: ClosureReason | 'roll';
   try {
     outcome = await main.run(runStages);
   } catch (err) {
-    if (!isCancellation(err) || !withdrawal) throw err;
+    if (err instanceof RollOver) outcome = 'roll';
+    else if (isCancellation(err) && withdrawal) outcome = 'withdrawn';
+    else throw err;
+  }
+  if (outcome === 'roll') {
+    // Finish what is in flight, project everything, then carry the whole state into a new run.
+    await condition(() => allHandlersFinished() || withdrawal !== undefined);
+    if (!withdrawal) {
+      await condition(() => outbox.length === 0 && projectedSeq === state.seq);
+      log.info('review continues as new', {
+        reviewId: input.reviewId,
+        events: workflowInfo().historyLength,
+      });
+      return continueAsNew<typeof reviewWorkflow>({
+        ...input,
+        nonBusinessDates: cal.nonBusinessDates,
+        resume: { state, findings, decisions, run: (resumed?.run ?? 1) + 1 },
+      });
+    }
     outcome = 'withdrawn';
   }
   if (outcome === 'withdrawn') close('withdrawn', withdrawal!.by, withdrawal!.reason);

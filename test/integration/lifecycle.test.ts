@@ -619,4 +619,57 @@ describe('review lifecycle', () => {
     expect(s.escalations.map((e) => e.trigger)).toContain('failed_step');
     await r.executeUpdate(withdrawUpdate, { args: [actor('dana@example.com')] });
   });
+
+  it('continues as new when its history grows, keeping state, clocks and the read model whole', async () => {
+    const p = ProtocolFactory.defaultShape().build();
+    await servingLead(p);
+    const r = await startReview(h.client, p, { continueAsNewAfterEvents: 40 });
+    const firstRunId = (await r.describe()).runId;
+    ctfResults.set((await stateOf(r)).reviewId, 'low');
+    // Information requests grow the intake stage's history past the threshold.
+    for (let i = 0; i < 3; i++) {
+      const info = await r.executeUpdate(requestInformationUpdate, {
+        args: [{ ...actor('coordinator'), question: `Question ${i}` }],
+      });
+      await r.executeUpdate(answerInformationUpdate, {
+        args: [{ ...actor('dana@example.com'), requestId: info.id, answer: `Answer ${i}` }],
+      });
+    }
+    const rolled = await eventually(async () => {
+      const d = await h.client.workflow.getHandle(r.workflowId).describe();
+      return d.runId !== firstRunId ? d : undefined;
+    }, 'a new run');
+    expect(rolled.status.name).toBe('RUNNING');
+    const first = await h.client.workflow.getHandle(r.workflowId, firstRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+
+    // The new run knows everything the old one did and carries on.
+    const latest = h.client.workflow.getHandle(r.workflowId) as typeof r;
+    const s = await stateOf(latest);
+    expect(s.stage).toBe('intake');
+    expect(s.informationRequests.map((x) => x.answer)).toEqual([
+      'Answer 0',
+      'Answer 1',
+      'Answer 2',
+    ]);
+    expect(s.deadlines.find((d) => d.id === 'intake')!.stops).toHaveLength(3);
+    await latest.executeUpdate(acceptIntakeUpdate, { args: [actor('coordinator')] });
+    await waitForState(latest, (x) => x.stage === 'designation', 'designation');
+    await latest.executeUpdate(designateUpdate, {
+      args: [{ ...actor('director', agencies(p).m1), designation: 'covered' }],
+    });
+    await waitForState(latest, (x) => x.stage === 'assessment', 'assessment');
+    await submitAll(p, latest, { range: 'low', benchmark: 'low', infrastructure: 'low' });
+    await waitForState(latest, (x) => x.stage === 'determination', 'determination');
+    await latest.executeUpdate(issueDeterminationUpdate, {
+      args: [{ ...actor('coordinator'), determination: 'no_concerns', rationale: 'No uplift' }],
+    });
+    const final = await latest.result();
+    expect(final.closure!.reason).toBe('completed');
+    const rows: { seq: number }[] = await h.db.query(
+      'SELECT seq FROM review_events WHERE review_id = $1 ORDER BY seq',
+      [final.reviewId],
+    );
+    expect(rows.map((x) => x.seq)).toEqual(Array.from({ length: final.seq }, (_, i) => i + 1));
+  });
 });

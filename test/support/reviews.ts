@@ -14,7 +14,11 @@ export type ReviewHandle = WorkflowHandle<typeof reviewWorkflow>;
 export async function startReview(
   client: Client,
   protocol: Protocol,
-  opts: { intake?: Partial<ReviewIntake>; nonBusinessDates?: string[] } = {},
+  opts: {
+    intake?: Partial<ReviewIntake>;
+    nonBusinessDates?: string[];
+    continueAsNewAfterEvents?: number;
+  } = {},
 ): Promise<ReviewHandle> {
   const reviewId = randomUUID();
   return client.workflow.start<typeof reviewWorkflow>('reviewWorkflow', {
@@ -27,6 +31,7 @@ export async function startReview(
         intake: IntakeFactory.build(opts.intake),
         nonBusinessDates: opts.nonBusinessDates ?? [],
         submittedBy: { id: 'dana@example.com' },
+        continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
       },
     ],
   });

@@ -56,6 +56,21 @@ export interface ReviewWorkflowInput {
   nonBusinessDates: string[];
   submittedBy: Actor;
   refiledFrom?: string;
+  /**
+   * Roll over to a new run (continue-as-new) once the history has this many events, at the next
+   * safe point; by default only when Temporal suggests it. Operators and tests set it lower.
+   */
+  continueAsNewAfterEvents?: number;
+  /** Set when a run continues as new: everything the previous run knew. */
+  resume?: ReviewResume;
+}
+
+/** What a review carries into its next run (continue-as-new). */
+export interface ReviewResume {
+  state: ReviewState;
+  findings: Finding[];
+  decisions: { domain: string; riskLevel: Finding['riskLevel']; rationale: string; decidedBy: string }[];
+  run: number;
 }
 
 export type StepStatus =
@@ -72,8 +87,24 @@ export interface Finding {
   /** For classified findings only a reference is stored, never the content. */
   reference?: string;
   metrics?: Record<string, number>;
+  /** Artifacts attached to the finding, each with its own marking; classified ones by reference only. */
+  artifacts?: ArtifactRecord[];
   submittedBy: string;
   submittedAt: string;
+}
+
+/** An artifact attached to a finding (evaluation transcript, exploit write-up, log extract). */
+export interface ArtifactRecord {
+  name: string;
+  marking: MarkingLevel;
+  /** CUI category such as `CUI//SP-PROPIN`. */
+  cuiCategory?: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  /** Small unclassified or CUI content inline (base64); classified artifacts carry a reference only. */
+  contentBase64?: string;
+  reference?: string;
 }
 
 export interface StepState {
