@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSourceOptions } from 'typeorm';
 import { environment } from '../../../config/environment';
 import { ENTITIES } from './entities';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
@@ -30,8 +30,3 @@ export function databaseUrl(): string {
   }
   return url;
 }
-
-/** Default export for the TypeORM CLI (`npm run migration:run`). */
-export default new DataSource(
-  dataSourceOptions(environment().DATABASE_URL ?? 'postgres://invalid'),
-);

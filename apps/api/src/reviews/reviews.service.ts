@@ -273,7 +273,8 @@ const timestampText = (column: string) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Keyset orders: every one ends with the id, so a cursor names exactly one position. */
-const REVIEW_ORDERS: Record<ReviewSort, ReviewOrder> = {
+/** Sort orders of the review list (exported for the list benchmark, which runs the same SQL). */
+export const REVIEW_ORDERS: Record<ReviewSort, ReviewOrder> = {
   '-createdAt': {
     column: 'r.created_at',
     direction: 'DESC',
