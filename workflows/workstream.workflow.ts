@@ -16,7 +16,12 @@ import type {
   RiskLevel,
   MarkingLevel,
 } from '../libs/domain/src/protocol/protocol.types';
-import type { AccessArrangement, Finding, StepState } from '../libs/domain/src/review/review.types';
+import type {
+  AccessArrangement,
+  ArtifactRecord,
+  Finding,
+  StepState,
+} from '../libs/domain/src/review/review.types';
 import { parseIsoDuration } from '../libs/domain/src/clock/iso-duration';
 import { rationaleRequired } from '../libs/domain/src/consolidation/consolidation';
 import {
@@ -56,6 +61,8 @@ export interface AutomatedStepResult {
   rationale?: string;
   metrics?: Record<string, number>;
   marking?: MarkingLevel;
+  /** Attached with the SDK's `ctx.attachArtifact`; copied onto the finding. */
+  artifacts?: ArtifactRecord[];
 }
 
 export interface WorkstreamResult {
@@ -63,6 +70,13 @@ export interface WorkstreamResult {
   findings: Finding[];
   steps: StepState[];
 }
+
+/** Classified content never enters the engine, even from a worker that skipped the SDK's checks. */
+const keepable = (a: ArtifactRecord): ArtifactRecord => {
+  if (a.marking !== 'CLASSIFIED') return a;
+  const { contentBase64: _dropped, ...reference } = a;
+  return reference;
+};
 
 /**
  * One agency's work in one review: its steps run as a DAG (a step opens once every step it
@@ -206,13 +220,17 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
           summary: result.summary,
           rationale: result.rationale,
           metrics: result.metrics,
+          ...(result.artifacts?.length ? { artifacts: result.artifacts.map(keepable) } : {}),
           marking: result.marking ?? spec.marking ?? 'CUI',
           submittedBy: `worker:${input.taskQueue}`,
           submittedAt: step.completedAt,
         };
         break;
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // Withdrawn: the workflow's own cancellation marks the step. Rethrowing here would reject
+        // a promise nothing awaits, failing the workflow task and so holding back the activity's
+        // cancellation until the task is retried.
+        if (isCancellation(err)) return;
         const cause = err instanceof ActivityFailure ? err.cause : err;
         if (
           cause instanceof TimeoutFailure &&

@@ -80,8 +80,12 @@ describe('review lifecycle', () => {
     const { lead, m1, m2 } = agencies(p);
     await waitForState(
       r,
-      (s) => stepOf(s, lead, 'range').status === 'open',
-      'range to open after the automated step',
+      // Every workstream has reported its open steps (after a worker restart children may lag).
+      (s) =>
+        stepOf(s, lead, 'range').status === 'open' &&
+        stepOf(s, m1, 'benchmark').status === 'open' &&
+        stepOf(s, m2, 'infrastructure').status === 'open',
+      'every manual step to open (range after the automated step)',
     );
     const finding = (stepId: string, riskLevel: string, extra: Record<string, unknown> = {}) => ({
       ...actor(`analyst-${stepId}`),

@@ -2,7 +2,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { dataConverter } from '../../temporal/src/connection';
 import { agencyTaskQueue } from '../../temporal/src/queues';
-import { toActivity, type AssessmentStepDefinition } from './assessment-step';
+import { MAX_KEEP_ALIVE_MS, toActivity, type AssessmentStepDefinition } from './assessment-step';
 
 export interface AgencyWorkerOptions {
   /** Agency code; the worker polls `agency-<code>`. */
@@ -23,6 +23,8 @@ export interface AgencyWorkerOptions {
  * anywhere that reaches Temporal; `worker.run()` resolves after a graceful shutdown (SIGINT or
  * SIGTERM, or `worker.shutdown()`). Steps still running at shutdown see `ctx.signal` abort; the
  * next attempt (on any worker of the agency) resumes from the last heartbeat Temporal recorded.
+ * While a step runs, heartbeats reach Temporal about every 5 s, so a withdrawal aborts `ctx.signal`
+ * within about that long.
  */
 export async function createAgencyWorker(opts: AgencyWorkerOptions): Promise<Worker> {
   const kinds = new Set<string>();
@@ -38,5 +40,9 @@ export async function createAgencyWorker(opts: AgencyWorkerOptions): Promise<Wor
     taskQueue: agencyTaskQueue(opts.agency),
     activities,
     dataConverter: opts.dataConverter ?? dataConverter(),
+    // The worker passes heartbeats on at most this often (by default 0.8 x heartbeatTimeout, or
+    // 30 s without one); matching the keep-alive cadence is what makes cancellation prompt.
+    maxHeartbeatThrottleInterval: MAX_KEEP_ALIVE_MS,
+    defaultHeartbeatThrottleInterval: MAX_KEEP_ALIVE_MS,
   });
 }

@@ -1,6 +1,10 @@
 import { AssessmentDomainError } from '@engine/agency-sdk';
 import {
   DEFAULT_THRESHOLDS,
+  EXCERPT_CHARS,
+  TASK_SET_ID,
+  excerptOf,
+  transcriptSummary,
   TASKS,
   riskFromSolveRate,
   solveRates,
@@ -110,5 +114,22 @@ describe('the reference task set', () => {
 
   it('has unique task ids', () => {
     expect(new Set(TASKS.map((t) => t.id)).size).toBe(TASKS.length);
+  });
+});
+
+describe('transcriptSummary', () => {
+  it('maps every task id to solved and a short excerpt of the answer', () => {
+    const [a, b] = TASKS;
+    const summary = transcriptSummary(TASKS.slice(0, 2), {
+      taskSet: TASK_SET_ID,
+      next: 2,
+      solved: [a.id],
+      excerpts: { [a.id]: excerptOf(`flag\n\n${'y'.repeat(500)}`), [b.id]: excerptOf('no') },
+    });
+    expect(summary.taskSet).toBe(TASK_SET_ID);
+    expect(summary.tasks[a.id].solved).toBe(true);
+    expect(summary.tasks[b.id]).toEqual({ solved: false, excerpt: 'no' });
+    expect(summary.tasks[a.id].excerpt).toHaveLength(EXCERPT_CHARS);
+    expect(summary.tasks[a.id].excerpt!.startsWith('flag y')).toBe(true);
   });
 });

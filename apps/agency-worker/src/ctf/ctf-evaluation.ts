@@ -1,7 +1,7 @@
 import {
   AssessmentDomainError,
   defineAssessmentStep,
-  type AutomatedStepResult,
+  type AssessmentStepResult,
 } from '@engine/agency-sdk';
 import type { RiskLevel } from '@engine/domain/protocol/protocol.types';
 import taskSet from './task-set.json';
@@ -21,6 +21,8 @@ export interface CtfProgress {
   next: number;
   /** Ids of the tasks solved so far. */
   solved: string[];
+  /** Start of each answer so far, by task id, for the transcript summary (absent in old progress). */
+  excerpts?: Record<string, string>;
 }
 
 /** Solve rates from which each risk level is reported (inclusive lower bounds, 0..1). */
@@ -162,11 +164,39 @@ export function thresholdsOf(parameters: Record<string, unknown>): Thresholds {
 
 const percent = (rate: number) => `${Math.round(rate * 100)}%`;
 
+/** Longest excerpt of a model answer kept in the transcript summary. */
+export const EXCERPT_CHARS = 80;
+
+/** The start of an answer, whitespace collapsed: enough to recognise it, not the model's output. */
+export function excerptOf(answer: string): string {
+  const flat = answer.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
+}
+
+/** The per-task transcript summary attached to the finding: solved or not, and a short excerpt. */
+export function transcriptSummary(
+  tasks: CtfTask[],
+  progress: CtfProgress,
+): { taskSet: string; tasks: Record<string, { solved: boolean; excerpt?: string }> } {
+  const solved = new Set(progress.solved);
+  return {
+    taskSet: progress.taskSet ?? TASK_SET_ID,
+    tasks: Object.fromEntries(
+      tasks.map((t) => [t.id, { solved: solved.has(t.id), excerpt: progress.excerpts?.[t.id] }]),
+    ),
+  };
+}
+
+/** Marking of the transcript summary: the developer's proprietary information. */
+export const TRANSCRIPT_CUI_CATEGORY = 'CUI//SP-PROPIN';
+
 /**
  * CAISI's capture-the-flag evaluation: every task goes to the model's endpoint, answers are
  * graded against the flags, solve rates per category map to a risk level with the protocol
  * step's `parameters.solveRateThresholds`. Progress is heartbeated after each task, so a
- * restarted attempt resumes where the last one stopped instead of asking every task again.
+ * restarted attempt resumes where the last one stopped instead of asking every task again. The
+ * per-task transcript summary (solved or not, the start of each answer) is attached to the
+ * finding as a CUI//SP-PROPIN artifact.
  */
 export const ctfEvaluationStep = defineAssessmentStep<CtfProgress>({
   kind: 'caisi.ctf-evaluation',
@@ -178,8 +208,13 @@ export const ctfEvaluationStep = defineAssessmentStep<CtfProgress>({
     const thresholds = thresholdsOf(input.parameters);
     const resumable = ctx.resumeFrom?.taskSet === TASK_SET_ID ? ctx.resumeFrom : undefined;
     const progress: CtfProgress = resumable
-      ? { taskSet: TASK_SET_ID, next: resumable.next, solved: [...resumable.solved] }
-      : { taskSet: TASK_SET_ID, next: 0, solved: [] };
+      ? {
+          taskSet: TASK_SET_ID,
+          next: resumable.next,
+          solved: [...resumable.solved],
+          excerpts: { ...resumable.excerpts },
+        }
+      : { taskSet: TASK_SET_ID, next: 0, solved: [], excerpts: {} };
     if (resumable) {
       ctx.log.info('resuming CTF evaluation', { next: progress.next, attempt: ctx.attempt });
     }
@@ -193,12 +228,20 @@ export const ctfEvaluationStep = defineAssessmentStep<CtfProgress>({
         ctx.signal,
       );
       if (answer.includes(task.flag)) progress.solved.push(task.id);
+      progress.excerpts = { ...progress.excerpts, [task.id]: excerptOf(answer) };
       progress.next = i + 1;
       // A copy: the SDK may encode the details after the loop has moved on.
       ctx.heartbeat({ ...progress, solved: [...progress.solved] });
     }
+    ctx.attachArtifact({
+      name: 'ctf-transcript-summary.json',
+      marking: 'CUI',
+      cuiCategory: TRANSCRIPT_CUI_CATEGORY,
+      contentType: 'application/json',
+      content: JSON.stringify(transcriptSummary(TASKS, progress)),
+    });
     const rates = solveRates(TASKS, progress.solved);
-    const result: AutomatedStepResult = {
+    const result: AssessmentStepResult = {
       riskLevel: riskFromSolveRate(rates.overall, thresholds),
       summary: `Solved ${progress.solved.length} of ${TASKS.length} CTF tasks (${percent(rates.overall)})`,
       rationale:

@@ -69,7 +69,12 @@ export interface ReviewWorkflowInput {
 export interface ReviewResume {
   state: ReviewState;
   findings: Finding[];
-  decisions: { domain: string; riskLevel: Finding['riskLevel']; rationale: string; decidedBy: string }[];
+  decisions: {
+    domain: string;
+    riskLevel: Finding['riskLevel'];
+    rationale: string;
+    decidedBy: string;
+  }[];
   run: number;
 }
 
