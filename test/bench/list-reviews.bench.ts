@@ -16,9 +16,9 @@ import { loadEnvironment, PROJECT_ROOT } from '../../config/environment';
 import { ReviewEntity } from '../../libs/persistence/src/entities';
 import { dataSourceOptions } from '../../libs/persistence/src/data-source';
 import { runMigrations } from '../../libs/persistence/src/migrate';
-import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-postgres';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
 import { REVIEW_ORDERS } from '../../apps/api/src/reviews/reviews.service';
+import { createScratchDatabase } from '../support/scratch-database';
 import { freePort } from '../support/test-run';
 
 const REVIEWS = Number(process.argv[2] ?? 100_000);
@@ -82,36 +82,9 @@ async function main(): Promise<void> {
   const env = loadEnvironment();
   const stops: (() => Promise<void>)[] = [];
   try {
-    // Database: a fresh one on DATABASE_URL's server, else an embedded PostgreSQL.
-    let url: string;
-    if (env.DATABASE_URL) {
-      const name = `review_engine_bench_${Date.now()}`;
-      const admin = new Client({ connectionString: env.DATABASE_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const u = new URL(env.DATABASE_URL);
-      u.pathname = `/${name}`;
-      url = u.toString();
-      stops.push(async () => {
-        const c = new Client({ connectionString: env.DATABASE_URL });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      });
-    } else {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-engine-bench-'));
-      fs.chmodSync(dir, 0o755);
-      const pg = await startEmbeddedPostgres({
-        dataDir: path.join(dir, 'data'),
-        port: await freePort(),
-      });
-      url = pg.url;
-      stops.push(async () => {
-        await pg.stop();
-        fs.rmSync(dir, { recursive: true, force: true });
-      });
-    }
+    const database = await createScratchDatabase('bench', env.DATABASE_URL);
+    stops.push(() => database.drop());
+    const url = database.url;
     // Set before anything reads (and caches) the environment: the API is built from it.
     const temporalPort = await freePort();
     process.env.DATABASE_URL = url;

@@ -1,3 +1,4 @@
+import { quietBundlerLogger } from '../support/scratch-database';
 import * as fs from 'node:fs';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -12,14 +13,6 @@ import { readTestRun } from '../support/test-run';
 const index = readHistoryIndex();
 const reviews = index.histories.filter((h) => h.workflowType === 'reviewWorkflow');
 const entry = (file: string) => index.histories.find((h) => h.file === file)!;
-const quiet = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: console.error,
-  debug: () => undefined,
-  trace: () => undefined,
-  log: () => undefined,
-};
 
 /**
  * The determinism guard: every recorded review and workstream history (test/fixtures/histories,
@@ -82,7 +75,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
     it('fails a review workflow that changes its command order without patched()', async () => {
       const { code: incompatible } = await bundleWorkflowCode({
         workflowsPath: require.resolve('../support/incompatible-workflows'),
-        logger: quiet,
+        logger: quietBundlerLogger,
       });
       const err = await replay(incompatible, completed).then(
         () => undefined,
@@ -99,7 +92,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
     it('accepts the same change behind patched()', async () => {
       const { code: patched } = await bundleWorkflowCode({
         workflowsPath: require.resolve('../support/incompatible-workflows/patched'),
-        logger: quiet,
+        logger: quietBundlerLogger,
       });
       await expect(replay(patched, completed)).resolves.toBeUndefined();
     });

@@ -1,3 +1,4 @@
+import { quietBundlerLogger } from '../support/scratch-database';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -5,14 +6,6 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAX_BYTES = 2 * 1024 * 1024;
-const quiet = {
-  info: () => undefined,
-  warn: () => undefined,
-  error: console.error,
-  debug: () => undefined,
-  trace: () => undefined,
-  log: () => undefined,
-};
 
 /** The files webpack put in the bundle, from its inline source map (absolute paths). */
 function bundledSources(code: string): string[] {
@@ -33,7 +26,7 @@ describe('workflow bundle', () => {
   beforeAll(async () => {
     ({ code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows'),
-      logger: quiet,
+      logger: quietBundlerLogger,
     }));
   });
 

@@ -3,12 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { Client } from 'pg';
 import { loadEnvironment } from '../../config/environment';
 import { runMigrations } from '../../libs/persistence/src/migrate';
-import { startEmbeddedPostgres } from '../../libs/persistence/src/embedded-postgres';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
 import { generateCodecKey } from '../../libs/temporal/src/codec/aes-gcm-payload-codec';
+import { createScratchDatabase, quietBundlerLogger } from './scratch-database';
 import { freePort, newTestRunFile, type TestRun } from './test-run';
 
 /**
@@ -28,47 +27,14 @@ export default async function globalSetup(): Promise<void> {
   });
   stops.push(() => temporal.stop());
 
-  let databaseUrl: string;
-  if (env.DATABASE_URL) {
-    const name = `review_engine_test_${Date.now()}_${process.pid}`;
-    const admin = new Client({ connectionString: env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    stops.push(async () => {
-      const c = new Client({ connectionString: env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    });
-  } else {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-engine-pg-'));
-    fs.chmodSync(dir, 0o755);
-    const pg = await startEmbeddedPostgres({
-      dataDir: path.join(dir, 'data'),
-      port: await freePort(),
-    });
-    databaseUrl = pg.url;
-    stops.push(async () => {
-      await pg.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
-  }
+  const database = await createScratchDatabase('test', env.DATABASE_URL);
+  stops.push(() => database.drop());
+  const databaseUrl = database.url;
   await runMigrations(databaseUrl);
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    logger: {
-      info: () => undefined,
-      warn: () => undefined,
-      error: console.error,
-      debug: () => undefined,
-      trace: () => undefined,
-      log: () => undefined,
-    },
+    logger: quietBundlerLogger,
   });
   const workflowBundlePath = path.join(
     os.tmpdir(),
