@@ -1,7 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { log } from '@temporalio/activity';
-import { DataSource } from 'typeorm';
-import type { ProjectionBatch, ReviewState } from '../../libs/domain/src/review/review.types';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  ReviewClockStopEntity,
+  ReviewDeadlineEntity,
+  ReviewEscalationEntity,
+  ReviewExtensionEntity,
+  ReviewFindingEntity,
+  ReviewStepEntity,
+  ReviewWorkstreamEntity,
+} from '../../libs/persistence/src/entities';
+import type {
+  ProjectionBatch,
+  ReviewEvent,
+  ReviewState,
+} from '../../libs/domain/src/review/review.types';
+import { readModelRows } from './read-model-rows';
 
 /** What the review workflow may call on the core task queue. */
 export interface ProjectionActivities {
@@ -10,8 +24,10 @@ export interface ProjectionActivities {
 
 /**
  * Projects review state changes into the read model, the timeline and the audit log in one
- * transaction. Idempotent: rows are keyed by (review, seq) and the review row only moves
- * forward, so a retried or replayed projection converges to the same rows.
+ * transaction. Idempotent and convergent, keyed by (review, seq): the review row and its child
+ * rows (workstreams, steps, findings, deadlines, extensions, clock stops, escalations) are
+ * replaced only by a batch newer than the one they came from, so a retried or replayed older
+ * batch changes nothing there; timeline and audit rows are inserted once per (review, seq).
  */
 @Injectable()
 export class ProjectionActivitiesService implements ProjectionActivities {
@@ -20,106 +36,139 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   async projectReview(batch: ProjectionBatch): Promise<void> {
     const { state, events } = batch;
     const lastSeq = events.length ? events[events.length - 1].seq : state.seq;
+    let replaced = false;
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
-           model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
-           lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
-         ON CONFLICT (id) DO UPDATE SET
-           planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
-           stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
-           determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
-           escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
-           state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
-         WHERE reviews.last_seq < EXCLUDED.last_seq`,
-        [
-          state.reviewId,
-          batch.workflowId,
-          state.idempotencyKey ?? null,
-          state.protocolKey,
-          state.protocolVersion,
-          state.developerOrg,
-          state.modelName,
-          state.modelVersion,
-          state.plannedReleaseDate,
-          state.status,
-          state.stage,
-          state.closure?.reason ?? null,
-          state.determination?.determination ?? null,
-          state.leadAgency,
-          nextDeadline(state),
-          escalationLevel(state),
-          state.refiledFrom ?? null,
-          lastSeq,
-          JSON.stringify(state),
-          state.closure ? state.closure.at : null,
-        ],
-      );
-
-      for (const ws of state.workstreams) {
-        for (const step of ws.steps) {
-          const due = state.deadlines.find((d) => d.id === `step:${ws.agency}:${step.stepId}`);
-          await tx.query(
-            `INSERT INTO review_steps (review_id, agency, step_id, title, kind, status, domain, risk_level, due_at, completed_at, last_seq)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)
-             ON CONFLICT (review_id, agency, step_id) DO UPDATE SET
-               status = EXCLUDED.status, risk_level = EXCLUDED.risk_level, due_at = EXCLUDED.due_at,
-               completed_at = EXCLUDED.completed_at, last_seq = EXCLUDED.last_seq
-             WHERE review_steps.last_seq < EXCLUDED.last_seq`,
-            [
-              state.reviewId,
-              ws.agency,
-              step.stepId,
-              step.title,
-              step.kind,
-              step.status,
-              step.domain,
-              step.finding?.riskLevel ?? null,
-              due && Number.isFinite(due.dueMs) ? new Date(due.dueMs).toISOString() : null,
-              step.completedAt ?? null,
-              lastSeq,
-            ],
-          );
-        }
-      }
-
-      for (const e of events) {
-        await tx.query(
-          `INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
-           VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (review_id, seq) DO NOTHING`,
-          [
-            state.reviewId,
-            e.seq,
-            e.type,
-            e.actor,
-            e.reason ?? null,
-            e.at,
-            JSON.stringify(e.details),
-          ],
-        );
-        await tx.query(
-          `INSERT INTO audit_log (actor, action, target, justification, review_id, seq, at, details)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-           ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING`,
-          [
-            e.actor,
-            e.type,
-            `review:${state.reviewId}`,
-            e.reason ?? null,
-            state.reviewId,
-            e.seq,
-            e.at,
-            JSON.stringify(e.details),
-          ],
-        );
-      }
+      replaced = await this.upsertReview(tx, batch, lastSeq);
+      if (replaced) await this.replaceChildRows(tx, state, lastSeq);
+      await this.appendTimeline(tx, state.reviewId, events);
+      await this.appendAudit(tx, state.reviewId, events);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
       seq: lastSeq,
       events: events.length,
+      replaced,
     });
+  }
+
+  /**
+   * Insert or move the review row forward. Returns true when this batch is the newest seen (the
+   * row was inserted or updated): the row stays locked until commit, so concurrent projections
+   * of the same review take turns and only the newest rewrites the child rows.
+   */
+  private async upsertReview(
+    tx: EntityManager,
+    batch: ProjectionBatch,
+    lastSeq: number,
+  ): Promise<boolean> {
+    const { state } = batch;
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
+         model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
+         lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+       ON CONFLICT (id) DO UPDATE SET
+         planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
+         stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
+         determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
+         escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
+         state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
+       WHERE reviews.last_seq < EXCLUDED.last_seq
+       RETURNING id`,
+      [
+        state.reviewId,
+        batch.workflowId,
+        state.idempotencyKey ?? null,
+        state.protocolKey,
+        state.protocolVersion,
+        state.developerOrg,
+        state.modelName,
+        state.modelVersion,
+        state.plannedReleaseDate,
+        state.status,
+        state.stage,
+        state.closure?.reason ?? null,
+        state.determination?.determination ?? null,
+        state.leadAgency,
+        nextDeadline(state),
+        escalationLevel(state),
+        state.refiledFrom ?? null,
+        lastSeq,
+        JSON.stringify(state),
+        state.closure ? state.closure.at : null,
+      ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Replace the review's rows in the normalized tables with those of `state`, so items the
+   * workflow removed or renamed disappear. Deleting the roots cascades to steps and findings
+   * (from workstreams) and to extensions and clock stops (from deadlines).
+   */
+  private async replaceChildRows(
+    tx: EntityManager,
+    state: ReviewState,
+    lastSeq: number,
+  ): Promise<void> {
+    const reviewId = state.reviewId;
+    for (const root of [ReviewWorkstreamEntity, ReviewDeadlineEntity, ReviewEscalationEntity]) {
+      await tx.delete(root, { reviewId });
+    }
+    const rows = readModelRows(state, lastSeq);
+    // Parents before children, for the foreign keys.
+    const inserts: [Parameters<EntityManager['insert']>[0], object[]][] = [
+      [ReviewWorkstreamEntity, rows.workstreams],
+      [ReviewStepEntity, rows.steps],
+      [ReviewFindingEntity, rows.findings],
+      [ReviewDeadlineEntity, rows.deadlines],
+      [ReviewExtensionEntity, rows.extensions],
+      [ReviewClockStopEntity, rows.clockStops],
+      [ReviewEscalationEntity, rows.escalations],
+    ];
+    for (const [entity, values] of inserts) {
+      if (values.length) await tx.insert(entity, values);
+    }
+  }
+
+  /** The timeline: every event once, even from a batch older than the projected state. */
+  private async appendTimeline(
+    tx: EntityManager,
+    reviewId: string,
+    events: ReviewEvent[],
+  ): Promise<void> {
+    for (const e of events) {
+      await tx.query(
+        `INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (review_id, seq) DO NOTHING`,
+        [reviewId, e.seq, e.type, e.actor, e.reason ?? null, e.at, JSON.stringify(e.details)],
+      );
+    }
+  }
+
+  /** The audit log: who did what, when and why, once per (review, seq). */
+  private async appendAudit(
+    tx: EntityManager,
+    reviewId: string,
+    events: ReviewEvent[],
+  ): Promise<void> {
+    for (const e of events) {
+      await tx.query(
+        `INSERT INTO audit_log (actor, action, target, justification, review_id, seq, at, details)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+         ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING`,
+        [
+          e.actor,
+          e.type,
+          `review:${reviewId}`,
+          e.reason ?? null,
+          reviewId,
+          e.seq,
+          e.at,
+          JSON.stringify(e.details),
+        ],
+      );
+    }
   }
 }
 

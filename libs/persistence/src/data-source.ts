@@ -4,8 +4,13 @@ import { environment } from '../../../config/environment';
 import { ENTITIES } from './entities';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
 import { StepTypeRegistry1764288000000 } from './migrations/1764288000000-StepTypeRegistry';
+import { ReadModelTables1764374400000 } from './migrations/1764374400000-ReadModelTables';
 
-export const MIGRATIONS = [InitialSchema1764201600000, StepTypeRegistry1764288000000];
+export const MIGRATIONS = [
+  InitialSchema1764201600000,
+  StepTypeRegistry1764288000000,
+  ReadModelTables1764374400000,
+];
 
 /** Options for the one DataSource the apps and the migration CLI share. */
 export function dataSourceOptions(url: string): DataSourceOptions {

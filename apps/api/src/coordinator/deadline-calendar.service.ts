@@ -14,12 +14,12 @@ interface CalendarRow {
   kind: string;
   agency: string | null;
   step_id: string | null;
-  due_ms: string;
+  due_at: Date;
   clock_stopped: boolean;
   pending_extensions: number;
 }
 
-/** Open deadlines of open reviews in a range of UTC days, from reviews.state->deadlines. */
+/** Open deadlines of open reviews in a range of UTC days, from the review_deadlines table. */
 @Injectable()
 export class DeadlineCalendarService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -27,22 +27,22 @@ export class DeadlineCalendarService {
   async calendar(query: DeadlineCalendarQueryDto): Promise<DeadlineCalendarDto> {
     const fromMs = Date.parse(`${query.from}T00:00:00.000Z`);
     const toMs = endOfDay(query.to);
-    // A deadline with no due date yet (dueMs Infinity) is projected as JSON null: not a number.
+    // A deadline with no due date yet (its clock has not started) has a NULL due_at: not listed.
     const rows: CalendarRow[] = await this.db.query(
       `SELECT r.id AS review_id, r.developer_org, r.model_name, r.stage,
-              d->>'id' AS deadline_id, d->>'label' AS label, d->>'kind' AS kind,
-              d->>'agency' AS agency, d->>'stepId' AS step_id, d->>'dueMs' AS due_ms,
-              EXISTS (SELECT 1 FROM jsonb_array_elements(d->'stops') s WHERE s->'toMs' IS NULL OR s->'toMs' = 'null'::jsonb)
-                AS clock_stopped,
-              (SELECT count(*)::int FROM jsonb_array_elements(d->'extensions') x WHERE x->>'status' = 'pending')
-                AS pending_extensions
-         FROM reviews r CROSS JOIN LATERAL jsonb_array_elements(r.state->'deadlines') d
-        WHERE r.status = 'open' AND d->>'status' = 'open'
-          AND jsonb_typeof(d->'dueMs') = 'number'
-          AND (d->>'dueMs')::numeric BETWEEN $1 AND $2
-        ORDER BY (d->>'dueMs')::numeric ASC, r.id, d->>'id'
+              d.deadline_id, d.label, d.kind, d.agency, d.step_id, d.due_at,
+              EXISTS (SELECT 1 FROM review_clock_stops c
+                       WHERE c.review_id = d.review_id AND c.deadline_id = d.deadline_id
+                         AND c.to_at IS NULL) AS clock_stopped,
+              (SELECT count(*)::int FROM review_extensions x
+                WHERE x.review_id = d.review_id AND x.deadline_id = d.deadline_id
+                  AND x.status = 'pending') AS pending_extensions
+         FROM review_deadlines d JOIN reviews r ON r.id = d.review_id
+        WHERE d.status = 'open' AND r.status = 'open'
+          AND d.due_at BETWEEN $1 AND $2
+        ORDER BY d.due_at ASC, r.id, d.deadline_id
         LIMIT $3`,
-      [fromMs, toMs, query.limit ?? 500],
+      [new Date(fromMs), new Date(toMs), query.limit ?? 500],
     );
     return {
       from: query.from,
@@ -57,7 +57,7 @@ export class DeadlineCalendarService {
         kind: row.kind,
         agency: row.agency ?? undefined,
         stepId: row.step_id ?? undefined,
-        dueAt: new Date(Number(row.due_ms)).toISOString(),
+        dueAt: row.due_at.toISOString(),
         clockStopped: row.clock_stopped,
         pendingExtensions: row.pending_extensions,
       })),

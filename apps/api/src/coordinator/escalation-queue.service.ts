@@ -13,11 +13,11 @@ interface QueueRow {
   subject: string;
   level: number;
   level_name: string;
-  raised_ms: string;
-  due_ms: string;
+  raised_at: Date;
+  due_at: Date | null;
 }
 
-/** Open escalations across open reviews, from the projected state (reviews.state->escalations). */
+/** Open escalations across open reviews, from the review_escalations table. */
 @Injectable()
 export class EscalationQueueService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -27,20 +27,18 @@ export class EscalationQueueService {
     const filters: string[] = [];
     if (query.level !== undefined) {
       params.push(query.level);
-      filters.push(`AND (e->>'level')::int = $${params.length}`);
+      filters.push(`AND e.level = $${params.length}`);
     }
     if (query.trigger) {
       params.push(query.trigger);
-      filters.push(`AND e->>'trigger' = $${params.length}`);
+      filters.push(`AND e.trigger = $${params.length}`);
     }
     const rows: QueueRow[] = await this.db.query(
       `SELECT r.id AS review_id, r.developer_org, r.model_name, r.stage,
-              e->>'id' AS escalation_id, e->>'trigger' AS trigger, e->>'subject' AS subject,
-              (e->>'level')::int AS level, e->>'levelName' AS level_name,
-              e->>'raisedAtMs' AS raised_ms, e->>'dueMs' AS due_ms
-         FROM reviews r CROSS JOIN LATERAL jsonb_array_elements(r.state->'escalations') e
-        WHERE r.status = 'open' AND e->>'status' = 'open' ${filters.join(' ')}
-        ORDER BY (e->>'level')::int DESC, (e->>'raisedAtMs')::bigint ASC, r.id, e->>'id'
+              e.escalation_id, e.trigger, e.subject, e.level, e.level_name, e.raised_at, e.due_at
+         FROM review_escalations e JOIN reviews r ON r.id = e.review_id
+        WHERE e.status = 'open' AND r.status = 'open' ${filters.join(' ')}
+        ORDER BY e.level DESC, e.raised_at ASC, r.id, e.escalation_id
         LIMIT $1`,
       params,
     );
@@ -55,8 +53,8 @@ export class EscalationQueueService {
         subject: row.subject,
         level: row.level,
         levelName: row.level_name,
-        raisedAt: new Date(Number(row.raised_ms)).toISOString(),
-        dueAt: new Date(Number(row.due_ms)).toISOString(),
+        raisedAt: row.raised_at.toISOString(),
+        dueAt: row.due_at?.toISOString(),
       })),
     };
   }

@@ -41,8 +41,8 @@ export class QueuedEscalationDto {
   @ApiProperty() level!: number;
   @ApiProperty() levelName!: string;
   @ApiProperty() raisedAt!: string;
-  @ApiProperty({ description: 'When it climbs to the next level unless acknowledged' })
-  dueAt!: string;
+  @ApiPropertyOptional({ description: 'When it climbs to the next level unless acknowledged' })
+  dueAt?: string;
 }
 
 export class EscalationQueueDto {

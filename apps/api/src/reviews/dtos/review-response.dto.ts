@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { businessDaysBetween } from '@engine/domain/clock/business-calendar';
-import type { ReviewEntity, ReviewEventEntity } from '@engine/persistence';
-import type { Deadline, ReviewState, StepState } from '@engine/domain/review/review.types';
+import type { ReviewChildRows, ReviewEntity, ReviewEventEntity } from '@engine/persistence';
+import type { ReviewState } from '@engine/domain/review/review.types';
 
 export class StepDto {
   @ApiProperty() stepId!: string;
@@ -63,7 +63,8 @@ export class EscalationDto {
   @ApiProperty() level!: number;
   @ApiProperty() levelName!: string;
   @ApiProperty() status!: string;
-  @ApiProperty() dueAt!: string;
+  @ApiPropertyOptional({ description: 'When it climbs to the next level; absent without a clock' })
+  dueAt?: string;
   @ApiPropertyOptional() acknowledgedBy?: string;
 }
 
@@ -149,22 +150,30 @@ export class CreateReviewResponseDto extends ReviewDetailDto {
   created!: boolean;
 }
 
-const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : undefined);
-
-function progressOf(state: ReviewState): Record<string, number> {
-  return Object.fromEntries(
-    state.workstreams.map((w) => [
-      w.agency,
-      w.steps.length
-        ? w.steps.filter((s) => s.status === 'done' || s.status === 'skipped').length /
-          w.steps.length
-        : 1,
-    ]),
-  );
+/** A review's row, its rows in the normalized read-model tables and its timeline. */
+export interface ReviewReadModel extends ReviewChildRows {
+  row: ReviewEntity;
+  events: ReviewEventEntity[];
 }
 
-export function toReviewSummary(row: ReviewEntity, now = Date.now()): ReviewSummaryDto {
-  const state = row.state as unknown as ReviewState;
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : undefined);
+
+const finished = (status: string) => status === 'done' || status === 'skipped';
+
+/** Share of an agency's steps that are done or skipped; 1 for a workstream without steps. */
+function progressOf(steps: { status: string }[]): number {
+  return steps.length ? steps.filter((s) => finished(s.status)).length / steps.length : 1;
+}
+
+/**
+ * The list row: the review's own columns; `progress` per agency comes from the workstream and
+ * step tables (the list query computes it in SQL, the detail from its loaded steps).
+ */
+export function toReviewSummary(
+  row: ReviewEntity,
+  progress: Record<string, number>,
+  now = Date.now(),
+): ReviewSummaryDto {
   return {
     id: row.id,
     workflowId: row.workflowId,
@@ -182,97 +191,103 @@ export function toReviewSummary(row: ReviewEntity, now = Date.now()): ReviewSumm
     closureReason: row.closureReason ?? undefined,
     determination: row.determination ?? undefined,
     refiledFrom: row.refiledFrom ?? undefined,
-    progress: progressOf(state),
+    progress,
     createdAt: iso(row.createdAt)!,
     updatedAt: iso(row.updatedAt)!,
   };
 }
 
+/** Business days a deadline ran past its due date: until it closed, or until now if still open. */
 function passedBy(
-  d: Deadline | undefined,
+  d: { dueAt: Date | null; closedAt: Date | null } | undefined,
   cal: { nonBusinessDates: string[] },
   now: number,
 ): number {
-  if (!d || !Number.isFinite(d.dueMs)) return 0;
-  const until =
-    d.status === 'open' || d.status === 'missed' ? (d.closedAtMs ?? now) : (d.closedAtMs ?? now);
-  return until > d.dueMs ? businessDaysBetween(d.dueMs, until, cal) : 0;
+  if (!d?.dueAt) return 0;
+  const due = d.dueAt.getTime();
+  const until = d.closedAt?.getTime() ?? now;
+  return until > due ? businessDaysBetween(due, until, cal) : 0;
 }
 
-function toStep(
-  s: StepState,
-  d: Deadline | undefined,
-  cal: { nonBusinessDates: string[] },
-  now: number,
-): StepDto {
-  return {
-    stepId: s.stepId,
-    title: s.title,
-    kind: s.kind,
-    domain: s.domain,
-    dependsOn: s.dependsOn,
-    status: s.status,
-    riskLevel: s.finding?.riskLevel,
-    summary: s.finding?.summary,
-    marking: s.finding?.marking,
-    submittedBy: s.finding?.submittedBy,
-    completedAt: s.completedAt,
-    failure: s.failure,
-    dueAt: d && Number.isFinite(d.dueMs) ? new Date(d.dueMs).toISOString() : undefined,
-    passedByBusinessDays: passedBy(d, cal, now),
-  };
-}
+const key = (...parts: string[]) => parts.join('\u0000');
 
-export function toReviewDetail(
-  row: ReviewEntity,
-  events: ReviewEventEntity[],
-  now = Date.now(),
-): ReviewDetailDto {
-  const state = row.state as unknown as ReviewState;
+export function toReviewDetail(m: ReviewReadModel, now = Date.now()): ReviewDetailDto {
+  // Review-level facts the normalized tables do not hold (designation, information requests,
+  // consolidation, determination, closure, calendar) still come from the state snapshot.
+  const state = m.row.state as unknown as ReviewState;
   const cal = { nonBusinessDates: state.nonBusinessDates ?? [] };
-  const deadlineOf = (id: string) => state.deadlines.find((d) => d.id === id);
+  const deadlineById = new Map(m.deadlines.map((d) => [d.deadlineId, d]));
+  const findingOf = new Map(m.findings.map((f) => [key(f.agency, f.stepId), f]));
+  const stepsOf = (agency: string) => m.steps.filter((s) => s.agency === agency);
+  const progress = Object.fromEntries(
+    m.workstreams.map((w) => [w.agency, progressOf(stepsOf(w.agency))]),
+  );
   return {
-    ...toReviewSummary(row, now),
+    ...toReviewSummary(m.row, progress, now),
     designation: state.designation?.designation,
-    workstreams: state.workstreams.map((w) => ({
+    workstreams: m.workstreams.map((w) => ({
       agency: w.agency,
       role: w.role,
       status: w.status,
-      progress: progressOf({ ...state, workstreams: [w] })[w.agency],
-      steps: w.steps.map((s) => toStep(s, deadlineOf(`step:${w.agency}:${s.stepId}`), cal, now)),
+      progress: progress[w.agency],
+      steps: stepsOf(w.agency).map((s) => {
+        const finding = findingOf.get(key(s.agency, s.stepId));
+        const deadline = deadlineById.get(`step:${s.agency}:${s.stepId}`);
+        return {
+          stepId: s.stepId,
+          title: s.title,
+          kind: s.kind,
+          domain: s.domain,
+          dependsOn: s.dependsOn,
+          status: s.status,
+          riskLevel: finding?.riskLevel,
+          summary: finding?.summary,
+          marking: finding?.marking,
+          submittedBy: finding?.submittedBy,
+          completedAt: iso(s.completedAt),
+          failure: s.failure ?? undefined,
+          dueAt: iso(deadline?.dueAt),
+          passedByBusinessDays: passedBy(deadline, cal, now),
+        };
+      }),
     })),
-    deadlines: state.deadlines.map((d) => ({
-      id: d.id,
-      label: d.label,
-      kind: d.kind,
-      status: d.status,
-      dueAt: Number.isFinite(d.dueMs) ? new Date(d.dueMs).toISOString() : undefined,
-      clockStopped: d.stops.some((s) => s.toMs === undefined),
-      passedByBusinessDays: passedBy(d, cal, now),
-      extensions: d.extensions.map((e) => ({
-        id: e.id,
-        status: e.status,
-        justification: e.justification,
-        requestedBy: e.requestedBy,
-        decidedBy: e.decidedBy,
-        decisionReason: e.decisionReason,
-      })),
-      clockStops: d.stops.map((s) => ({
-        reasonCode: s.reasonCode,
-        from: new Date(s.fromMs).toISOString(),
-        to: s.toMs ? new Date(s.toMs).toISOString() : undefined,
-        by: s.by,
-      })),
-    })),
-    escalations: state.escalations.map((e) => ({
-      id: e.id,
+    deadlines: m.deadlines.map((d) => {
+      const stops = m.clockStops.filter((s) => s.deadlineId === d.deadlineId);
+      return {
+        id: d.deadlineId,
+        label: d.label,
+        kind: d.kind,
+        status: d.status,
+        dueAt: iso(d.dueAt),
+        clockStopped: stops.some((s) => s.toAt === null),
+        passedByBusinessDays: passedBy(d, cal, now),
+        extensions: m.extensions
+          .filter((x) => x.deadlineId === d.deadlineId)
+          .map((x) => ({
+            id: x.extensionId,
+            status: x.status,
+            justification: x.justification,
+            requestedBy: x.requestedBy,
+            decidedBy: x.decidedBy ?? undefined,
+            decisionReason: x.decisionReason ?? undefined,
+          })),
+        clockStops: stops.map((s) => ({
+          reasonCode: s.reasonCode,
+          from: s.fromAt.toISOString(),
+          to: iso(s.toAt),
+          by: s.stoppedBy,
+        })),
+      };
+    }),
+    escalations: m.escalations.map((e) => ({
+      id: e.escalationId,
       trigger: e.trigger,
       subject: e.subject,
       level: e.level,
       levelName: e.levelName,
       status: e.status,
-      dueAt: new Date(e.dueMs).toISOString(),
-      acknowledgedBy: e.acknowledgedBy,
+      dueAt: iso(e.dueAt),
+      acknowledgedBy: e.acknowledgedBy ?? undefined,
     })),
     informationRequests: state.informationRequests.map((r) => ({
       id: r.id,
@@ -289,7 +304,7 @@ export function toReviewDetail(
     })),
     determinationRecord: state.determination,
     closure: state.closure,
-    timeline: events.map((e) => ({
+    timeline: m.events.map((e) => ({
       seq: e.seq,
       type: e.type,
       actor: e.actor,
