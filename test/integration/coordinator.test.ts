@@ -227,6 +227,14 @@ describe('coordinator views', () => {
     });
 
     it('filters by level and trigger, and drops acknowledged escalations', async () => {
+      const atLevel = async (level: number) =>
+        (
+          await json<{ items: { id: string }[] }>(
+            `/reviews?agency=${agencyA}&escalationLevel=${level}`,
+          )
+        ).items.map((r) => r.id);
+      expect(await atLevel(2)).toEqual([laterReview.id]);
+      expect(await atLevel(3)).toEqual([]);
       const manual = await json<Queue>('/escalations?trigger=manual&level=2');
       expect(manual.items.every((e) => e.trigger === 'manual' && e.level === 2)).toBe(true);
       const mine = manual.items.find((e) => e.reviewId === laterReview.id)!;
@@ -246,6 +254,8 @@ describe('coordinator views', () => {
       expect(ack.status).toBe(200);
       const after = await json<Queue>('/escalations?trigger=manual');
       expect(after.items.some((e) => e.reviewId === laterReview.id)).toBe(false);
+      // The list's escalationLevel filter counts open escalations only.
+      expect(await atLevel(2)).toEqual([]);
     });
 
     it('names bad parameters', async () => {
@@ -290,6 +300,44 @@ describe('coordinator views', () => {
       expect(cal.items.some((d) => closedReviews.some((r) => r.id === d.reviewId))).toBe(false);
       const dues = cal.items.map((d) => d.dueAt);
       expect([...dues].sort()).toEqual(dues);
+    });
+
+    it('shows an open clock stop and pending extensions, as the review detail does', async () => {
+      const actor = { id: `lead@${agencyB}.example.gov`, agency: agencyB };
+      const extension = await post(`/reviews/${missedReview.id}/extensions`, {
+        actor,
+        deadlineId: 'assessment-window',
+        clock: { unit: 'duration', iso: 'PT900S' },
+        justification: 'Range outage',
+      });
+      expect(extension.status).toBe(200);
+      const stop = await post(`/reviews/${missedReview.id}/clock-stops`, {
+        actor,
+        deadlineId: 'assessment-window',
+        reasonCode: 'range-outage',
+      });
+      expect(stop.status).toBe(200);
+      const cal = await json<Calendar & { items: { pendingExtensions: number }[] }>(
+        `/deadlines?from=${day(-1)}&to=${day(1)}`,
+      );
+      expect(
+        cal.items.find(
+          (d) => d.reviewId === missedReview.id && d.deadlineId === 'assessment-window',
+        ),
+      ).toMatchObject({ kind: 'stage', clockStopped: true, pendingExtensions: 1 });
+      const detail = await json<{
+        deadlines: {
+          id: string;
+          clockStopped: boolean;
+          extensions: { status: string; justification: string }[];
+          clockStops: { reasonCode: string; by: string; to?: string }[];
+        }[];
+      }>(`/reviews/${missedReview.id}`);
+      expect(detail.deadlines.find((d) => d.id === 'assessment-window')).toMatchObject({
+        clockStopped: true,
+        extensions: [{ status: 'pending', justification: 'Range outage' }],
+        clockStops: [{ reasonCode: 'range-outage', by: actor.id }],
+      });
     });
 
     it('returns nothing for a range with no deadlines', async () => {
@@ -358,6 +406,28 @@ describe('coordinator views', () => {
       expect(await badFields('/summary?protocol=Bad!&since=yesterday')).toEqual(
         expect.arrayContaining(['protocol', 'since']),
       );
+    });
+  });
+
+  describe('GET /reviews filters read from the workstream, deadline and step tables', () => {
+    const ids = async (query: string) =>
+      (await json<{ items: { id: string; overdue: boolean }[] }>(`/reviews?${query}`)).items.map(
+        (r) => [r.id, r.overdue],
+      );
+
+    it('filters by agency and flags a review whose missed step is still open as overdue', async () => {
+      expect(await ids(`agency=${agencyA}&sort=createdAt`)).toEqual([
+        [laterReview.id, false],
+        [soonerReview.id, false],
+      ]);
+      // Its step deadline was missed (closed as missed, escalated) but the step is still open.
+      expect(await ids(`agency=${agencyB}&overdue=true`)).toEqual([[missedReview.id, true]]);
+      expect(await ids(`agency=${agencyB}&overdue=false`)).toEqual([]);
+      expect(await ids(`agency=${agencyA}&overdue=true`)).toEqual([]);
+      expect(await ids(`agency=${agencyA}&overdue=false`)).toHaveLength(2);
+      expect(await json<{ overdue: boolean }>(`/reviews/${missedReview.id}`)).toMatchObject({
+        overdue: true,
+      });
     });
   });
 

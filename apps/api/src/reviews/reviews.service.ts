@@ -7,13 +7,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import {
-  Brackets,
-  DataSource,
-  type EntityTarget,
-  type FindOptionsOrder,
-  type FindOptionsWhere,
-} from 'typeorm';
+import { Brackets, DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
 import {
   ReviewClockStopEntity,
@@ -42,6 +36,7 @@ import {
   toReviewDetail,
   toReviewSummary,
   type CreateReviewResponseDto,
+  type ReviewListExtras,
   type ReviewDetailDto,
   type ReviewPageDto,
 } from './dtos/review-response.dto';
@@ -69,7 +64,7 @@ export class ReviewsService {
       ? uuidv5(dto.idempotencyKey, IDEMPOTENCY_NAMESPACE)
       : uuidv4();
     const existing = await this.db.getRepository(ReviewEntity).findOne({ where: { id: reviewId } });
-    if (existing) return { ...(await this.detail(existing)), created: false };
+    if (existing) return { ...(await this.get(existing.id)), created: false };
     if (dto.refiledFrom) await this.requireRefilable(dto.refiledFrom);
 
     const protocol = await this.protocols.latestPublished(dto.protocolKey ?? DEFAULT_PROTOCOL_KEY);
@@ -142,7 +137,7 @@ export class ReviewsService {
       );
     }
     if (query.overdue !== undefined) {
-      qb.andWhere(query.overdue ? `(${OVERDUE_SQL})` : `NOT (${OVERDUE_SQL})`);
+      qb.andWhere(query.overdue ? OVERDUE_SQL : `NOT ${OVERDUE_SQL}`);
     }
     if (query.escalationLevel !== undefined) {
       qb.andWhere(
@@ -173,14 +168,15 @@ export class ReviewsService {
       .select(LIST_COLUMNS)
       .addSelect(sort.cursorText, 'cursor_value')
       .addSelect(PROGRESS_SQL, 'progress')
+      .addSelect(OVERDUE_SQL, 'overdue')
       .orderBy(sort.column, sort.direction, sort.nullable ? 'NULLS LAST' : undefined)
       .addOrderBy('r.id', sort.direction)
       .limit(limit + 1)
-      .getRawAndEntities<{ cursor_value: string | null; progress: Record<string, number> }>();
+      .getRawAndEntities<{ cursor_value: string | null } & ReviewListExtras>();
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r, i) => toReviewSummary(r, raw[i].progress)),
+      items: page.map((r, i) => toReviewSummary(r, raw[i])),
       nextCursor:
         rows.length > limit && last
           ? encodeCursor(query.sort ?? '-createdAt', raw[limit - 1].cursor_value, last.id)
@@ -188,48 +184,47 @@ export class ReviewsService {
     };
   }
 
+  /**
+   * The review with its rows in every read-model table, each in the workflow's order, read in
+   * one snapshot so a projection committing meanwhile cannot mix rows of two states.
+   */
   async get(id: string): Promise<ReviewDetailDto> {
-    return this.detail(await this.row(id));
-  }
-
-  /** The review's rows in every read-model table, each in the workflow's order. */
-  private async detail(row: ReviewEntity): Promise<ReviewDetailDto> {
-    const ordered = <T extends { reviewId: string }>(
-      entity: EntityTarget<T>,
-      order: FindOptionsOrder<T>,
-    ) =>
-      this.db
-        .getRepository(entity)
-        .find({ where: { reviewId: row.id } as FindOptionsWhere<T>, order });
-    const byPosition = { position: 'ASC' } as const;
-    const [workstreams, steps, findings, deadlines, extensions, clockStops, escalations, events] =
-      await Promise.all([
-        ordered(ReviewWorkstreamEntity, byPosition),
-        ordered(ReviewStepEntity, { agency: 'ASC', position: 'ASC' }),
-        ordered(ReviewFindingEntity, { agency: 'ASC', stepId: 'ASC' }),
-        ordered(ReviewDeadlineEntity, byPosition),
-        ordered(ReviewExtensionEntity, { deadlineId: 'ASC', position: 'ASC' }),
-        ordered(ReviewClockStopEntity, { deadlineId: 'ASC', position: 'ASC' }),
-        ordered(ReviewEscalationEntity, byPosition),
-        ordered(ReviewEventEntity, { seq: 'ASC' }),
-      ]);
-    return toReviewDetail({
-      row,
-      workstreams,
-      steps,
-      findings,
-      deadlines,
-      extensions,
-      clockStops,
-      escalations,
-      events,
+    return this.db.transaction('REPEATABLE READ', async (tx) => {
+      const row = await tx.findOne(ReviewEntity, { where: { id } });
+      if (!row) throw notFound(id);
+      const where = { reviewId: id };
+      const byPosition = { position: 'ASC' } as const;
+      const [{ overdue }]: { overdue: boolean }[] = await tx.query(
+        `SELECT ${OVERDUE_SQL} AS overdue FROM reviews r WHERE r.id = $1`,
+        [id],
+      );
+      return toReviewDetail({
+        row,
+        overdue,
+        workstreams: await tx.find(ReviewWorkstreamEntity, { where, order: byPosition }),
+        steps: await tx.find(ReviewStepEntity, {
+          where,
+          order: { agency: 'ASC', position: 'ASC' },
+        }),
+        findings: await tx.find(ReviewFindingEntity, { where }),
+        deadlines: await tx.find(ReviewDeadlineEntity, { where, order: byPosition }),
+        extensions: await tx.find(ReviewExtensionEntity, {
+          where,
+          order: { deadlineId: 'ASC', position: 'ASC' },
+        }),
+        clockStops: await tx.find(ReviewClockStopEntity, {
+          where,
+          order: { deadlineId: 'ASC', position: 'ASC' },
+        }),
+        escalations: await tx.find(ReviewEscalationEntity, { where, order: byPosition }),
+        events: await tx.find(ReviewEventEntity, { where, order: { seq: 'ASC' } }),
+      });
     });
   }
 
   private async row(id: string): Promise<ReviewEntity> {
     const row = await this.db.getRepository(ReviewEntity).findOne({ where: { id } });
-    if (!row)
-      throw new DomainException(DomainExceptionCode.REVIEW_NOT_FOUND, `review ${id} not found`);
+    if (!row) throw notFound(id);
     return row;
   }
 
@@ -309,6 +304,9 @@ export class ReviewsService {
   }
 }
 
+const notFound = (id: string) =>
+  new DomainException(DomainExceptionCode.REVIEW_NOT_FOUND, `review ${id} not found`);
+
 /** Every column of the review row but the state snapshot, which the list does not need. */
 const LIST_COLUMNS = [
   'r.id',
@@ -344,17 +342,23 @@ export const PROGRESS_SQL = `(SELECT coalesce(json_object_agg(p.agency, p.share 
            GROUP BY w.agency, w.position) p)`;
 
 /**
- * An open review is overdue when an open deadline whose clock runs, or an open escalation, is
- * past due: the same rule that sets `reviews.next_deadline`, read from the deadline tables.
+ * An open review is overdue when a deadline has passed and the work it times is not done: an
+ * open deadline whose clock runs is past due, a missed step deadline's step is still open, or an
+ * open escalation is past due. One SQL rule for the list filter, list rows and the detail.
  */
-const OVERDUE_SQL = `r.status = 'open' AND (
+export const OVERDUE_SQL = `(r.status = 'open' AND (
     EXISTS (SELECT 1 FROM review_deadlines d
              WHERE d.review_id = r.id AND d.status = 'open' AND d.due_at < now()
                AND NOT EXISTS (SELECT 1 FROM review_clock_stops c
                                 WHERE c.review_id = d.review_id AND c.deadline_id = d.deadline_id
                                   AND c.to_at IS NULL))
+    OR EXISTS (SELECT 1 FROM review_deadlines d
+                 JOIN review_steps s
+                   ON s.review_id = d.review_id AND s.agency = d.agency AND s.step_id = d.step_id
+                WHERE d.review_id = r.id AND d.status = 'missed'
+                  AND s.status IN ('open', 'running'))
     OR EXISTS (SELECT 1 FROM review_escalations e
-                WHERE e.review_id = r.id AND e.status = 'open' AND e.due_at < now()))`;
+                WHERE e.review_id = r.id AND e.status = 'open' AND e.due_at < now())))`;
 
 interface ReviewOrder {
   column: string;

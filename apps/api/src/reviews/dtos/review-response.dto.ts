@@ -153,7 +153,16 @@ export class CreateReviewResponseDto extends ReviewDetailDto {
 /** A review's row, its rows in the normalized read-model tables and its timeline. */
 export interface ReviewReadModel extends ReviewChildRows {
   row: ReviewEntity;
+  overdue: boolean;
   events: ReviewEventEntity[];
+}
+
+/** What a list row adds to the review's own columns, computed in SQL from the child tables. */
+export interface ReviewListExtras {
+  /** Share of steps done or skipped per agency, in workstream order. */
+  progress: Record<string, number>;
+  /** The overdue rule (OVERDUE_SQL in reviews.service.ts). */
+  overdue: boolean;
 }
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : undefined);
@@ -165,14 +174,10 @@ function progressOf(steps: { status: string }[]): number {
   return steps.length ? steps.filter((s) => finished(s.status)).length / steps.length : 1;
 }
 
-/**
- * The list row: the review's own columns; `progress` per agency comes from the workstream and
- * step tables (the list query computes it in SQL, the detail from its loaded steps).
- */
+/** The list row: the review's own columns, with progress and overdue from the child tables. */
 export function toReviewSummary(
   row: ReviewEntity,
-  progress: Record<string, number>,
-  now = Date.now(),
+  { progress, overdue }: ReviewListExtras,
 ): ReviewSummaryDto {
   return {
     id: row.id,
@@ -186,7 +191,7 @@ export function toReviewSummary(
     plannedReleaseDate: row.plannedReleaseDate,
     leadAgency: row.leadAgency ?? undefined,
     nextDeadline: iso(row.nextDeadline),
-    overdue: row.status === 'open' && !!row.nextDeadline && row.nextDeadline.getTime() < now,
+    overdue,
     escalationLevel: row.escalationLevel ?? undefined,
     closureReason: row.closureReason ?? undefined,
     determination: row.determination ?? undefined,
@@ -223,7 +228,7 @@ export function toReviewDetail(m: ReviewReadModel, now = Date.now()): ReviewDeta
     m.workstreams.map((w) => [w.agency, progressOf(stepsOf(w.agency))]),
   );
   return {
-    ...toReviewSummary(m.row, progress, now),
+    ...toReviewSummary(m.row, { progress, overdue: m.overdue }),
     designation: state.designation?.designation,
     workstreams: m.workstreams.map((w) => ({
       agency: w.agency,
