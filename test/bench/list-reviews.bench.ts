@@ -17,12 +17,15 @@ import { ReviewEntity } from '../../libs/persistence/src/entities';
 import { dataSourceOptions } from '../../libs/persistence/src/data-source';
 import { runMigrations } from '../../libs/persistence/src/migrate';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
-import { REVIEW_ORDERS } from '../../apps/api/src/reviews/reviews.service';
+import { REVIEW_ORDERS, selectListColumns } from '../../apps/api/src/reviews/reviews.service';
+import { ReadModelTables1764374400000 } from '../../libs/persistence/src/migrations/1764374400000-ReadModelTables';
 import { createScratchDatabase } from '../support/scratch-database';
 import { freePort } from '../support/test-run';
 
 const REVIEWS = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 10);
+/** Baseline and engine alternate this many times, so load from elsewhere on the machine hits both. */
+const ROUNDS = Number(process.argv[4] ?? 3);
 const CONNECTIONS = 50;
 const TARGET = 0.5;
 
@@ -39,7 +42,7 @@ async function load(url: string): Promise<Measured> {
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
-/** A realistic projected state: four agencies, two steps each, deadlines and an escalation. */
+/** A realistic projected state: four agencies, two steps each, and a deadline per agency. */
 function sampleState(): Record<string, unknown> {
   const agencies = ['caisi', 'nsa', 'cisa', 'treasury'];
   return {
@@ -103,20 +106,24 @@ async function main(): Promise<void> {
        FROM generate_series(1, $2) g`,
       [JSON.stringify(sampleState()), REVIEWS],
     );
-    await seed.query('ANALYZE reviews');
     await seed.end();
+
+    // The normalized rows (workstreams, steps, deadlines, ...) from each state, as the migration
+    // fills them for an existing deployment.
+    const ds = new DataSource({ ...dataSourceOptions(url), logging: false });
+    await ds.initialize();
+    const runner = ds.createQueryRunner();
+    await new ReadModelTables1764374400000().backfill(runner);
+    await runner.query('ANALYZE');
+    await runner.release();
 
     // Temporal: the API connects on start (health, actions); list requests never touch it.
     const temporal = await startDevServer({ port: temporalPort, headless: true });
     stops.push(() => temporal.stop());
 
     // The SQL the API runs for the first page (default sort), taken from the same query builder.
-    const ds = new DataSource({ ...dataSourceOptions(url), logging: false });
-    await ds.initialize();
     const sort = REVIEW_ORDERS['-createdAt'];
-    const [sql, params] = ds
-      .getRepository(ReviewEntity)
-      .createQueryBuilder('r')
+    const [sql, params] = selectListColumns(ds.getRepository(ReviewEntity).createQueryBuilder('r'))
       .addSelect(sort.cursorText, 'cursor_value')
       .orderBy(sort.column, sort.direction)
       .addOrderBy('r.id', sort.direction)
@@ -143,9 +150,20 @@ async function main(): Promise<void> {
     const apiUrl = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/reviews`;
     stops.push(() => app.close());
 
-    const baseline = await load(bareUrl);
-    const engine = await load(apiUrl);
-    const ratio = engine.rps / baseline.rps;
+    const rounds: { baseline: Measured; engine: Measured; ratio: number }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const baselineRound = await load(bareUrl);
+      const engineRound = await load(apiUrl);
+      rounds.push({
+        baseline: baselineRound,
+        engine: engineRound,
+        ratio: engineRound.rps / baselineRound.rps,
+      });
+      process.stdout.write(`round ${i + 1}: ${JSON.stringify(rounds[i])}\n`);
+    }
+    // The round with the median ratio stands for the run; every round's ratio is reported.
+    const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
+    const { baseline, engine, ratio } = byRatio[Math.floor(byRatio.length / 2)];
     const rows = [
       {
         id: 'B3',
@@ -166,7 +184,10 @@ async function main(): Promise<void> {
         pass: true,
       },
     ];
-    const errors = engine.errors + engine.non2xx + baseline.errors + baseline.non2xx;
+    const errors = rounds.reduce(
+      (n, r) => n + r.engine.errors + r.engine.non2xx + r.baseline.errors + r.baseline.non2xx,
+      0,
+    );
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const out = path.join(PROJECT_ROOT, 'docs');
     fs.writeFileSync(path.join(out, 'benchmarks.json'), `${JSON.stringify(rows, null, 2)}\n`);
@@ -178,9 +199,13 @@ async function main(): Promise<void> {
         `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, with \`npm run bench\``,
         `(\`test/bench/list-reviews.bench.ts\`): ${REVIEWS.toLocaleString('en-US')} reviews in the read model,`,
         `autocannon with ${CONNECTIONS} connections for ${SECONDS} s after a 2 s warm-up, both servers in one process`,
+        `(${ROUNDS} rounds, baseline then engine in each; the table shows the round with the median ratio)`,
         'against the same PostgreSQL. The baseline is a bare Fastify route running the same SQL (taken from',
-        "the API's own query builder) through raw `pg`; the engine adds validation, TypeORM hydration and DTO",
-        'mapping.',
+        "the API's own query builder: the review columns, each agency's progress from `review_workstreams`",
+        'and `review_steps`, and the overdue rule over `review_deadlines`, `review_clock_stops`, `review_steps`',
+        'and `review_escalations`) through raw `pg`; the engine adds validation, TypeORM hydration and DTO',
+        "mapping. Each review has 4 workstreams, 8 steps and 4 deadlines, filled by the read-model migration's",
+        'backfill from the seeded state.',
         '',
         '| id | metric | engine | baseline | ratio | target | pass |',
         '| --- | --- | --- | --- | --- | --- | --- |',
@@ -189,7 +214,7 @@ async function main(): Promise<void> {
             `| ${r.id} | ${r.metric} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.pass ? 'yes' : 'no'} |`,
         ),
         '',
-        `Errors and non-2xx responses during the runs: ${errors}.`,
+        `Ratio of each round: ${rounds.map((r) => round(r.ratio, 3)).join(', ')}. Errors and non-2xx responses during the runs: ${errors}.`,
         '',
       ].join('\n'),
     );

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
-import { Brackets, DataSource } from 'typeorm';
+import { Brackets, DataSource, type SelectQueryBuilder } from 'typeorm';
 import { environment } from '@engine/config/environment';
 import {
   ReviewClockStopEntity,
@@ -164,11 +164,8 @@ export class ReviewsService {
       const { value, id } = decodeCursor(query.cursor, query.sort ?? '-createdAt');
       qb.andWhere(afterCursor(sort, value === null), { cursorValue: value, cursorId: id });
     }
-    const { entities: rows, raw } = await qb
-      .select(LIST_COLUMNS)
+    const { entities: rows, raw } = await selectListColumns(qb)
       .addSelect(sort.cursorText, 'cursor_value')
-      .addSelect(PROGRESS_SQL, 'progress')
-      .addSelect(OVERDUE_SQL, 'overdue')
       .orderBy(sort.column, sort.direction, sort.nullable ? 'NULLS LAST' : undefined)
       .addOrderBy('r.id', sort.direction)
       .limit(limit + 1)
@@ -331,9 +328,9 @@ const LIST_COLUMNS = [
 
 /**
  * Progress per agency (share of steps done or skipped, 1 without steps), in workstream order,
- * from the workstream and step tables. Exported for the list benchmark, which runs the same SQL.
+ * from the workstream and step tables.
  */
-export const PROGRESS_SQL = `(SELECT coalesce(json_object_agg(p.agency, p.share ORDER BY p.position), '{}'::json)
+const PROGRESS_SQL = `(SELECT coalesce(json_object_agg(p.agency, p.share ORDER BY p.position), '{}'::json)
     FROM (SELECT w.agency, w.position,
                  coalesce(avg(CASE WHEN s.status IN ('done', 'skipped') THEN 1 ELSE 0 END), 1)::float8 AS share
             FROM review_workstreams w
@@ -346,7 +343,7 @@ export const PROGRESS_SQL = `(SELECT coalesce(json_object_agg(p.agency, p.share 
  * open deadline whose clock runs is past due, a missed step deadline's step is still open, or an
  * open escalation is past due. One SQL rule for the list filter, list rows and the detail.
  */
-export const OVERDUE_SQL = `(r.status = 'open' AND (
+const OVERDUE_SQL = `(r.status = 'open' AND (
     EXISTS (SELECT 1 FROM review_deadlines d
              WHERE d.review_id = r.id AND d.status = 'open' AND d.due_at < now()
                AND NOT EXISTS (SELECT 1 FROM review_clock_stops c
@@ -359,6 +356,19 @@ export const OVERDUE_SQL = `(r.status = 'open' AND (
                   AND s.status IN ('open', 'running'))
     OR EXISTS (SELECT 1 FROM review_escalations e
                 WHERE e.review_id = r.id AND e.status = 'open' AND e.due_at < now())))`;
+
+/**
+ * What a list row selects: the review's columns, progress and overdue (ReviewListExtras).
+ * Exported for the list benchmark, which runs the same SQL.
+ */
+export function selectListColumns(
+  qb: SelectQueryBuilder<ReviewEntity>,
+): SelectQueryBuilder<ReviewEntity> {
+  return qb
+    .select(LIST_COLUMNS)
+    .addSelect(PROGRESS_SQL, 'progress')
+    .addSelect(OVERDUE_SQL, 'overdue');
+}
 
 interface ReviewOrder {
   column: string;

@@ -38,7 +38,12 @@ export class ListReviewsQueryDto {
   @Matches(/^[a-z][a-z0-9-]{1,30}$/, { message: 'agency must be an agency code such as caisi' })
   agency?: string;
 
-  @ApiPropertyOptional({ description: 'Only reviews whose next deadline has passed' })
+  @ApiPropertyOptional({
+    description:
+      'true: only open reviews with a passed deadline whose work is not done (an open deadline ' +
+      'with a running clock, a missed step deadline whose step is still open, or an open ' +
+      'escalation past due); false: every other review',
+  })
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()

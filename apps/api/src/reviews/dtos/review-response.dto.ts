@@ -89,7 +89,11 @@ export class ReviewSummaryDto {
   @ApiProperty() plannedReleaseDate!: string;
   @ApiPropertyOptional() leadAgency?: string;
   @ApiPropertyOptional() nextDeadline?: string;
-  @ApiProperty() overdue!: boolean;
+  @ApiProperty({
+    description:
+      'Open, with a passed deadline whose work is not done (see the `overdue` filter of GET /reviews)',
+  })
+  overdue!: boolean;
   @ApiPropertyOptional() escalationLevel?: number;
   @ApiPropertyOptional() closureReason?: string;
   @ApiPropertyOptional() determination?: string;
