@@ -20,7 +20,10 @@ interface InboxRow {
   non_business_dates: string[] | null;
 }
 
-/** An agency's work queue, read from the projected steps (review_steps) of open reviews. */
+/**
+ * An agency's work queue, read from the projected steps (review_steps) of open reviews, in the
+ * order of the partial index ix_review_steps_open_agency_due so a page stops early.
+ */
 @Injectable()
 export class AgencyInboxService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -54,7 +57,7 @@ export class AgencyInboxService {
               r.state->'nonBusinessDates' AS non_business_dates
          FROM review_steps s JOIN reviews r ON r.id = s.review_id
         WHERE s.agency = $1 AND s.status IN ('open', 'running') AND r.status = 'open' ${kindFilter}
-        ORDER BY s.due_at ASC NULLS LAST, r.created_at ASC, s.step_id ASC
+        ORDER BY s.due_at ASC NULLS LAST, s.review_id, s.step_id
         LIMIT $2`,
       params,
     );

@@ -28,19 +28,21 @@ export class DeadlineCalendarService {
     const fromMs = Date.parse(`${query.from}T00:00:00.000Z`);
     const toMs = endOfDay(query.to);
     // A deadline with no due date yet (its clock has not started) has a NULL due_at: not listed.
+    // clock_stopped is a scalar probe, not EXISTS, which PostgreSQL would plan as a hash over
+    // every clock stop.
     const rows: CalendarRow[] = await this.db.query(
       `SELECT r.id AS review_id, r.developer_org, r.model_name, r.stage,
               d.deadline_id, d.label, d.kind, d.agency, d.step_id, d.due_at,
-              EXISTS (SELECT 1 FROM review_clock_stops c
-                       WHERE c.review_id = d.review_id AND c.deadline_id = d.deadline_id
-                         AND c.to_at IS NULL) AS clock_stopped,
+              coalesce((SELECT true FROM review_clock_stops c
+                         WHERE c.review_id = d.review_id AND c.deadline_id = d.deadline_id
+                           AND c.to_at IS NULL LIMIT 1), false) AS clock_stopped,
               (SELECT count(*)::int FROM review_extensions x
                 WHERE x.review_id = d.review_id AND x.deadline_id = d.deadline_id
                   AND x.status = 'pending') AS pending_extensions
          FROM review_deadlines d JOIN reviews r ON r.id = d.review_id
         WHERE d.status = 'open' AND r.status = 'open'
           AND d.due_at BETWEEN $1 AND $2
-        ORDER BY d.due_at ASC, r.id, d.deadline_id
+        ORDER BY d.due_at ASC, d.review_id, d.deadline_id
         LIMIT $3`,
       [new Date(fromMs), new Date(toMs), query.limit ?? 500],
     );

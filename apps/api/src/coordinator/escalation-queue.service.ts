@@ -38,7 +38,7 @@ export class EscalationQueueService {
               e.escalation_id, e.trigger, e.subject, e.level, e.level_name, e.raised_at, e.due_at
          FROM review_escalations e JOIN reviews r ON r.id = e.review_id
         WHERE e.status = 'open' AND r.status = 'open' ${filters.join(' ')}
-        ORDER BY e.level DESC, e.raised_at ASC, r.id, e.escalation_id
+        ORDER BY e.level DESC, e.raised_at ASC, e.review_id, e.escalation_id
         LIMIT $1`,
       params,
     );

@@ -35,6 +35,11 @@ export class ReadModelTables1764374400000 implements MigrationInterface {
         ADD COLUMN failure text,
         ADD COLUMN attempts int,
         ADD COLUMN stalled boolean NOT NULL DEFAULT false`);
+    // An agency's open work by due date, in the inbox's order; also overdue steps by agency.
+    await q.query(
+      `CREATE INDEX ix_review_steps_open_agency_due ON review_steps (agency, due_at, review_id, step_id)
+         WHERE status IN ('open', 'running')`,
+    );
 
     await q.query(`
       CREATE TABLE review_findings (
@@ -82,10 +87,6 @@ export class ReadModelTables1764374400000 implements MigrationInterface {
     // The deadline calendar (open, by due date) and the list's `overdue` filter.
     await q.query(
       `CREATE INDEX ix_review_deadlines_status_due ON review_deadlines (status, due_at)`,
-    );
-    // Overdue deadlines by agency.
-    await q.query(
-      `CREATE INDEX ix_review_deadlines_agency_status_due ON review_deadlines (agency, status, due_at) WHERE agency IS NOT NULL`,
     );
 
     await q.query(`
@@ -149,10 +150,10 @@ export class ReadModelTables1764374400000 implements MigrationInterface {
         last_seq int NOT NULL,
         CONSTRAINT pk_review_escalations PRIMARY KEY (review_id, escalation_id)
       )`);
-    // The escalation queue (open, highest level first, then oldest) and the list's
-    // `escalationLevel` filter.
+    // The escalation queue, in its order: open, highest level first, then oldest.
     await q.query(
-      `CREATE INDEX ix_review_escalations_status_level_raised ON review_escalations (status, level DESC, raised_at)`,
+      `CREATE INDEX ix_review_escalations_status_level_raised
+         ON review_escalations (status, level DESC, raised_at, review_id, escalation_id)`,
     );
 
     await this.backfill(q);
@@ -280,6 +281,7 @@ export class ReadModelTables1764374400000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE review_steps DROP CONSTRAINT fk_review_steps_workstream`);
+    await q.query(`DROP INDEX ix_review_steps_open_agency_due`);
     await q.query(`DROP TABLE review_escalations`);
     await q.query(`DROP TABLE review_clock_stops`);
     await q.query(`DROP TABLE review_extensions`);

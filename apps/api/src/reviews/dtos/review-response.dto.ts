@@ -165,7 +165,7 @@ export interface ReviewReadModel extends ReviewChildRows {
 export interface ReviewListExtras {
   /** Share of steps done or skipped per agency, in workstream order. */
   progress: Record<string, number>;
-  /** The overdue rule (OVERDUE_SQL in reviews.service.ts). */
+  /** The overdue rule (OVERDUE_CASES in reviews.service.ts). */
   overdue: boolean;
 }
 
