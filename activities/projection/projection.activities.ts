@@ -41,7 +41,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       replaced = await this.upsertReview(tx, batch, lastSeq);
       if (replaced) await this.replaceChildRows(tx, state, lastSeq);
       await this.appendTimeline(tx, state.reviewId, events);
-      await this.appendAudit(tx, state.reviewId, events);
+      await this.writeAudit(tx, state.reviewId, events);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
@@ -147,7 +147,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /** The audit log: who did what, when and why, once per (review, seq). */
-  private async appendAudit(
+  private async writeAudit(
     tx: EntityManager,
     reviewId: string,
     events: ReviewEvent[],
