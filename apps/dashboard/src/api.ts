@@ -82,7 +82,8 @@ export interface Escalation {
   level: number;
   levelName: string;
   status: string;
-  dueAt: string;
+  /** Absent when the ladder level has no clock. */
+  dueAt?: string;
   acknowledgedBy?: string;
 }
 
@@ -130,7 +131,7 @@ export interface QueuedEscalation {
   level: number;
   levelName: string;
   raisedAt: string;
-  dueAt: string;
+  dueAt?: string;
 }
 
 export interface CalendarDeadline {
