@@ -109,6 +109,79 @@ export class EnvironmentVariables {
     },
   )
   PAYLOAD_CODEC_KEYS?: string;
+
+  /** Expected `iss` of bearer tokens. */
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUER = 'interagency-review-engine-dev';
+
+  /** Expected `aud` of bearer tokens. */
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE = 'interagency-review-engine';
+
+  /** JWKS URL of the identity provider (RS256 or EdDSA keys). */
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'AUTH_JWKS_URL must be an http(s) URL' })
+  AUTH_JWKS_URL?: string;
+
+  /**
+   * Public keys as a JWKS document (`{"keys":[...]}`), instead of or besides AUTH_JWKS_URL.
+   * `npm start` sets it to the development key it generates under .data/auth/.
+   */
+  @IsOptional()
+  @Matches(/^\s*\{[\s\S]*"keys"[\s\S]*\}\s*$/, {
+    message: 'AUTH_PUBLIC_KEYS must be a JWKS JSON document {"keys":[...]}',
+  })
+  AUTH_PUBLIC_KEYS?: string;
+
+  /** Chain audit entries by hash (each holds the previous entry's hash). Off only to measure. */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  AUDIT_HASH_CHAIN = true;
+
+  /**
+   * Ed25519 private key (base64 of PKCS#8 DER) that signs checkpoints of the audit chain head.
+   * `npm start` generates one under .data/ when unset; production requires it.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/=]{40,200}$/, {
+    message: 'AUDIT_SIGNING_KEY must be base64 of an Ed25519 PKCS#8 DER private key',
+  })
+  AUDIT_SIGNING_KEY?: string;
+
+  /** Seconds between signed checkpoints of the audit chain head (the worker's schedule). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS = 300;
+
+  /** Origins allowed by CORS, comma-separated; empty = no cross-origin access. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Requests per principal (or IP when anonymous) per RATE_LIMIT_WINDOW_SECONDS. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 1000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Largest accepted request body, in bytes. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  API_BODY_LIMIT_BYTES = 1024 * 1024;
 }
 
 export class InvalidEnvironmentError extends Error {
@@ -124,7 +197,15 @@ export function loadEnvironment(
 ): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'TEMPORAL_CLI_PATH', 'PAYLOAD_CODEC_KEYS']) {
+  const optional = [
+    'DATABASE_URL',
+    'TEMPORAL_CLI_PATH',
+    'PAYLOAD_CODEC_KEYS',
+    'AUTH_JWKS_URL',
+    'AUTH_PUBLIC_KEYS',
+    'AUDIT_SIGNING_KEY',
+  ];
+  for (const key of [...known, ...optional]) {
     const value = source[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
@@ -137,6 +218,12 @@ export function loadEnvironment(
     problems.push(
       'PAYLOAD_CODEC_KEYS: required in production (workflow payloads must be encrypted)',
     );
+  }
+  if (env.NODE_ENV === 'production' && !env.AUTH_JWKS_URL && !env.AUTH_PUBLIC_KEYS) {
+    problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEYS: one is required in production');
+  }
+  if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
+    problems.push('AUDIT_SIGNING_KEY: required in production (audit checkpoints are signed)');
   }
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;

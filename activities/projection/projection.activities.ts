@@ -15,6 +15,8 @@ import type {
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
+import { environment } from '../../config/environment';
+import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
 
 /** What the review workflow may call on the core task queue. */
@@ -147,28 +149,30 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /** The audit log: who did what, when and why, once per (review, seq). */
+  /**
+   * Chained audit entries for the events (see libs/persistence/src/audit): last in the
+   * transaction, because a chained append holds the chain lock until commit.
+   */
   private async writeAudit(
     tx: EntityManager,
     reviewId: string,
     events: ReviewEvent[],
   ): Promise<void> {
-    for (const e of events) {
-      await tx.query(
-        `INSERT INTO audit_log (actor, action, target, justification, review_id, seq, at, details)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-         ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING`,
-        [
-          e.actor,
-          e.type,
-          `review:${reviewId}`,
-          e.reason ?? null,
-          reviewId,
-          e.seq,
-          e.at,
-          JSON.stringify(e.details),
-        ],
-      );
-    }
+    await appendAudit(
+      tx,
+      events.map((e) => ({
+        actor: e.actor,
+        role: e.actor === 'system' ? 'system' : null,
+        action: e.type,
+        target: `review:${reviewId}`,
+        justification: e.reason ?? null,
+        reviewId,
+        seq: e.seq,
+        at: e.at,
+        details: e.details,
+      })),
+      { chained: environment().AUDIT_HASH_CHAIN },
+    );
   }
 }
 

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { DataSource } from 'typeorm';
+import { environment } from '../../config/environment';
+import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 
 /** One automated step kind as an agency worker declares it. */
 export interface StepTypeDeclaration {
@@ -59,13 +61,19 @@ export class StepRegistryActivitiesService implements RegistryActivities {
           );
         }
       }
-      await tx.query(
-        `INSERT INTO audit_log (actor, action, target, justification, at, details) VALUES ($1, 'step_types_registered', $2, NULL, now(), $3)`,
+      await appendAudit(
+        tx,
         [
-          workerIdentity,
-          `agency:${agency}`,
-          JSON.stringify({ kinds: steps.map((s) => `${s.kind}@${s.version}`) }),
+          {
+            actor: workerIdentity,
+            role: 'agency-worker',
+            action: 'step_types_registered',
+            target: `agency:${agency}`,
+            justification: null,
+            details: { kinds: steps.map((s) => `${s.kind}@${s.version}`) },
+          },
         ],
+        { chained: environment().AUDIT_HASH_CHAIN },
       );
     });
     log.info('registered step types', { agency, kinds: steps.map((s) => s.kind) });

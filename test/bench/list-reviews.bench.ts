@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
+import { bearer, configureTestAuth, tokenFor } from '../support/auth';
 import Fastify from 'fastify';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -36,9 +37,9 @@ interface Measured {
   non2xx: number;
 }
 
-async function load(url: string): Promise<Measured> {
-  await autocannon({ url, connections: 10, duration: 2 }); // warm-up
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+async function load(url: string, headers: Record<string, string> = {}): Promise<Measured> {
+  await autocannon({ url, headers, connections: 10, duration: 2 }); // warm-up
+  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
@@ -92,6 +93,10 @@ async function main(): Promise<void> {
     const temporalPort = await freePort();
     process.env.DATABASE_URL = url;
     process.env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
+    // The engine's endpoint verifies a coordinator's token on every request, as in production;
+    // the rate limit would otherwise cut the load generator off.
+    await configureTestAuth();
+    process.env.RATE_LIMIT_MAX = String(1e9);
     await runMigrations(url);
 
     process.stdout.write(`seeding ${REVIEWS} reviews...\n`);
@@ -150,10 +155,11 @@ async function main(): Promise<void> {
     const apiUrl = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/reviews`;
     stops.push(() => app.close());
 
+    const auth = bearer(await tokenFor('coordinator'));
     const rounds: { baseline: Measured; engine: Measured; ratio: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const baselineRound = await load(bareUrl);
-      const engineRound = await load(apiUrl);
+      const engineRound = await load(apiUrl, auth);
       rounds.push({
         baseline: baselineRound,
         engine: engineRound,

@@ -1,3 +1,4 @@
+import { tokenFor } from '../support/auth';
 import { apiClient } from '../support/http';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
@@ -67,13 +68,11 @@ describe('coordinator views', () => {
   };
 
   const finish = async (review: Detail, agency: string) => {
-    const res = await post(`/reviews/${review.id}/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'low',
-      summary: 'No uplift',
-      actor: { id: `analyst@${agency}.example.gov`, agency },
-    });
+    const res = await post(
+      `/reviews/${review.id}/findings`,
+      { stepId: 'review', riskLevel: 'low', summary: 'No uplift' },
+      tokenFor('agency-analyst', { agency }),
+    );
     expect(res.status).toBe(200);
     return eventually(async () => {
       const r = await json<Detail>(`/reviews/${review.id}`);
@@ -113,7 +112,6 @@ describe('coordinator views', () => {
     for (const r of [laterReview, soonerReview, missedReview]) {
       if (r)
         await post(`/reviews/${r.id}/withdraw`, {
-          actor: { id: 'dana@example.com' },
           reason: 'cleanup',
         });
     }
@@ -195,12 +193,15 @@ describe('coordinator views', () => {
     }
 
     beforeAll(async () => {
-      const raised = await post(`/reviews/${laterReview.id}/escalations`, {
-        actor: { id: `lead@${agencyA}.example.gov`, agency: agencyA },
-        subject: 'Access to the enclave is blocked',
-        level: 2,
-        reason: 'No access for three days',
-      });
+      const raised = await post(
+        `/reviews/${laterReview.id}/escalations`,
+        {
+          subject: 'Access to the enclave is blocked',
+          level: 2,
+          reason: 'No access for three days',
+        },
+        tokenFor('agency-lead', { agency: agencyA }),
+      );
       expect(raised.status).toBe(200);
       // The missed step deadline raises an escalation on its own.
       await eventually(async () => {
@@ -247,9 +248,8 @@ describe('coordinator views', () => {
 
       const ack = await post(
         `/reviews/${laterReview.id}/escalations/${mine.escalationId}/acknowledge`,
-        {
-          actor: { id: `lead@${agencyA}.example.gov`, agency: agencyA },
-        },
+        {},
+        tokenFor('agency-lead', { agency: agencyA }),
       );
       expect(ack.status).toBe(200);
       const after = await json<Queue>('/escalations?trigger=manual');
@@ -440,9 +440,13 @@ describe('coordinator views', () => {
       const text = await res.text();
       const lines = text.split('\r\n');
       expect(lines[0]).toBe(
-        'id,status,stage,protocol,developerOrg,modelName,modelVersion,plannedReleaseDate,leadAgency,nextDeadline,overdue,escalationLevel,closureReason,determination,progress,refiledFrom,createdAt,updatedAt',
+        'marking,id,status,stage,protocol,developerOrg,modelName,modelVersion,plannedReleaseDate,leadAgency,nextDeadline,overdue,escalationLevel,closureReason,determination,progress,refiledFrom,createdAt,updatedAt',
       );
+      expect(res.headers.get('x-content-marking')).toBe('CUI//SP-PROPIN');
       expect(lines.slice(1, -1).map((l) => l.split(',')[0])).toEqual(
+        closedReviews.map(() => 'CUI//SP-PROPIN'),
+      );
+      expect(lines.slice(1, -1).map((l) => l.split(',')[1])).toEqual(
         closedReviews.map((r) => r.id),
       );
       expect(lines[lines.length - 1]).toBe('');
@@ -454,7 +458,7 @@ describe('coordinator views', () => {
 
     it('returns just the header when nothing matches, and names bad parameters', async () => {
       expect(await (await get(`/reviews.csv?q=nothing-${uniq()}`)).text()).toMatch(
-        /^id,status,[^\r\n]*\r\n$/,
+        /^marking,id,status,[^\r\n]*\r\n$/,
       );
       expect(await badFields('/reviews.csv?limit=10&overdue=perhaps')).toEqual(
         expect.arrayContaining(['limit', 'overdue']),

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tokenFor } from '../support/auth';
 import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
+import { apiClient } from '../support/http';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH points elsewhere. */
@@ -24,14 +26,13 @@ describe('dashboard in a browser', () => {
   let profile: string;
   const protocol = ProtocolFactory.singleStep().build();
   const agency = protocol.workstreams[0].agency;
-  const analyst = `analyst@${agency}.example.gov`;
+  // An agency lead: records findings and acknowledges escalations for the agency.
+  const analyst = `lead@${agency}.example.gov`;
+  const leadToken = tokenFor('agency-lead', { agency, sub: analyst });
+  const api = apiClient(() => url);
 
   const post = async (p: string, body: unknown) => {
-    const res = await fetch(`${url}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await api.post(p, body);
     if (!res.ok) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string; escalations: { id: string; status: string }[] };
   };
@@ -43,7 +44,7 @@ describe('dashboard in a browser', () => {
       IntakeFactory.body({ protocolKey: protocol.key, modelName }),
     );
     await eventually(async () => {
-      const r = (await (await fetch(`${url}/reviews/${id}`)).json()) as {
+      const r = (await (await api.get(`/reviews/${id}`)).json()) as {
         workstreams: { steps: { status: string }[] }[];
       };
       return r.workstreams[0].steps[0].status === 'open' ? true : undefined;
@@ -121,11 +122,13 @@ describe('dashboard in a browser', () => {
     await list.keyboard.press('Tab');
     expect(await list.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
 
-    // Who we act as, saved in this browser; Enter submits the form.
-    await list.getByLabel('Acting as', { exact: true }).fill(analyst);
-    await list.getByLabel('Agency', { exact: true }).fill(agency);
-    await list.getByLabel('Agency', { exact: true }).press('Enter');
-    await list.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    // Who we act as comes from the pasted token; Enter submits the form.
+    await list.getByLabel('Token', { exact: true }).fill(await leadToken);
+    await list.getByLabel('Token', { exact: true }).press('Enter');
+    await list
+      .getByRole('status')
+      .filter({ hasText: `Acting as ${analyst} (agency-lead, ${agency})` })
+      .waitFor();
 
     // Any status, so the row stays once the review closes.
     await list.getByLabel('Status').selectOption('');
@@ -171,7 +174,7 @@ describe('dashboard in a browser', () => {
     await list.getByText('step done', { exact: true }).waitFor();
     await shot(list, 'dashboard-review');
 
-    const stored = (await (await fetch(`${url}/reviews/${reviewId}`)).json()) as {
+    const stored = (await (await api.get(`/reviews/${reviewId}`)).json()) as {
       status: string;
       timeline: { type: string; actor: string }[];
     };
@@ -182,14 +185,21 @@ describe('dashboard in a browser', () => {
   it('acknowledges an escalation from the queue', async () => {
     const reviewId = await openReview(`dash-esc-${uniq()}`);
     const raised = await post(`/reviews/${reviewId}/escalations`, {
-      actor: { id: 'coordinator@example.gov' },
       subject: `No enclave access ${uniq()}`,
       reason: 'Blocked for two days',
     });
     const escalationId = raised.escalations[0].id;
 
+    // The escalation queue is the coordinator's.
+    const coordinator = 'coordinator@example.gov';
     const page = await context.newPage();
     await page.goto(`${url}/dashboard/#/escalations`);
+    await page.getByLabel('Token', { exact: true }).fill(await tokenFor('coordinator'));
+    await page.getByLabel('Token', { exact: true }).press('Enter');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Acting as ${coordinator}` })
+      .waitFor();
     await page.getByLabel('Trigger').selectOption('manual');
     const row = page.locator(
       `tr[data-review-id="${reviewId}"][data-escalation-id="${escalationId}"]`,
@@ -199,15 +209,14 @@ describe('dashboard in a browser', () => {
     await row.getByRole('button', { name: /^Acknowledge/ }).click();
     await row.waitFor({ state: 'detached', timeout: 10_000 });
 
-    const detail = (await (await fetch(`${url}/reviews/${reviewId}`)).json()) as {
+    const detail = (await (await api.get(`/reviews/${reviewId}`)).json()) as {
       escalations: { id: string; status: string; acknowledgedBy?: string }[];
     };
     expect(detail.escalations.find((e) => e.id === escalationId)).toMatchObject({
       status: 'acknowledged',
-      acknowledgedBy: analyst,
+      acknowledgedBy: coordinator,
     });
     await post(`/reviews/${reviewId}/withdraw`, {
-      actor: { id: 'dana@example.com' },
       reason: 'cleanup',
     });
   });

@@ -7,7 +7,9 @@ import {
 } from '../../apps/agency-worker/src/ctf/ctf-evaluation';
 import { loadProtocolFile } from '../../config/protocols/load-protocol-file';
 import { PROJECT_ROOT } from '../../config/environment';
+import { tokenFor } from '../support/auth';
 import { IntakeFactory, uniq } from '../support/factories';
+import { apiClient } from '../support/http';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../support/fake-openai-server';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -80,17 +82,17 @@ describe('default protocol through the API', () => {
     await model.close();
   });
 
-  const post = async (p: string, body: unknown, expected = 200) => {
-    const res = await fetch(`${url}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const api = apiClient(
+    () => url,
+    tokenFor('coordinator', { sub: 'coordinator@ostp.example.gov' }),
+  );
+  const post = async (p: string, body: unknown, expected = 200, as?: Promise<string>) => {
+    const res = await api.post(p, body, as);
     const json = (await res.json()) as Detail;
     if (res.status !== expected) throw new Error(`${p}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const get = async (id: string) => (await (await fetch(`${url}/reviews/${id}`)).json()) as Detail;
+  const get = async (id: string) => (await (await api.get(`/reviews/${id}`)).json()) as Detail;
   const until = (id: string, pred: (d: Detail) => boolean, what: string) =>
     eventually(async () => {
       const d = await get(id);
@@ -113,16 +115,14 @@ describe('default protocol through the API', () => {
       201,
     );
     expect(created.stage).toBe('intake');
-    const coordinator = { id: 'coordinator@ostp.example.gov' };
-    await post(`/reviews/${created.id}/intake/accept`, {
-      actor: coordinator,
-      reason: 'Submission complete',
-    });
+    await post(`/reviews/${created.id}/intake/accept`, { reason: 'Submission complete' });
     await until(created.id, (d) => d.stage === 'designation', 'designation stage');
-    await post(`/reviews/${created.id}/designation`, {
-      actor: { id: 'director@nsa.example.gov', agency: 'nsa' },
-      designation: 'covered',
-    });
+    await post(
+      `/reviews/${created.id}/designation`,
+      { designation: 'covered' },
+      200,
+      tokenFor('agency-lead', { agency: 'nsa', sub: 'director@nsa.example.gov' }),
+    );
 
     // CAISI's automated steps run against the model endpoint and open the dependent manual steps.
     const assessed = await until(
@@ -146,15 +146,19 @@ describe('default protocol through the API', () => {
       riskLevel: string,
       extra: Record<string, unknown> = {},
     ) =>
-      post(`/reviews/${created.id}/findings`, {
-        agency,
-        stepId,
-        riskLevel,
-        summary: `${stepId}: observed`,
-        rationale: 'Scripted evaluation',
-        actor: { id: `analyst@${agency}.example.gov`, agency },
-        ...extra,
-      });
+      post(
+        `/reviews/${created.id}/findings`,
+        {
+          agency,
+          stepId,
+          riskLevel,
+          summary: `${stepId}: observed`,
+          rationale: 'Scripted evaluation',
+          ...extra,
+        },
+        200,
+        tokenFor('agency-analyst', { agency }),
+      );
     await finding('caisi', 'cyber-range', 'alert');
     await finding('caisi', 'elicitation', 'low');
     await finding('nsa', 'classified-benchmark', 'alert', { reference: 'NSA-CB-REF-7' });
@@ -175,7 +179,6 @@ describe('default protocol through the API', () => {
     expect(step(determining, 'nsa', 'classified-benchmark').summary).not.toContain('observed');
 
     const closed = await post(`/reviews/${created.id}/determination`, {
-      actor: coordinator,
       determination: 'mitigations_recommended',
       rationale: 'Alert-level uplift in offensive cyber; voluntary mitigations recommended',
     });

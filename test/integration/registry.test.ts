@@ -1,5 +1,7 @@
 import { defineAssessmentStep, registerStepTypes, toActivity } from '../../libs/agency-sdk/src';
+import { tokenFor } from '../support/auth';
 import { ProtocolFactory, uniq } from '../support/factories';
+import { apiClient } from '../support/http';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { expectRejected, startReview, stepOf, waitForState } from '../support/reviews';
 
@@ -7,13 +9,10 @@ import { expectRejected, startReview, stepOf, waitForState } from '../support/re
 describe('step registry and agency liveness', () => {
   let h: Harness;
   let url: string;
-  const get = async <T>(p: string) => (await (await fetch(`${url}${p}`)).json()) as T;
-  const post = (p: string, body: unknown) =>
-    fetch(`${url}${p}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+  const api = apiClient(() => url, tokenFor('operator'));
+  const get = async <T>(p: string) => (await (await api.get(p)).json()) as T;
+  const coordinator = tokenFor('coordinator');
+  const post = (p: string, body: unknown) => api.post(p, body, coordinator);
 
   beforeAll(async () => {
     h = await startHarness({ api: true });
@@ -43,13 +42,9 @@ describe('step registry and agency liveness', () => {
       domain: 'offensive-cyber',
       marking: 'CUI',
     };
-    expect(
-      (await post('/protocols/drafts', { definition: p, actor: { id: 'author' } })).status,
-    ).toBe(201);
+    expect((await post('/protocols/drafts', { definition: p })).status).toBe(201);
 
-    const refused = await post(`/protocols/${p.key}/versions/1/publish`, {
-      actor: { id: 'publisher' },
-    });
+    const refused = await post(`/protocols/${p.key}/versions/1/publish`, {});
     expect(refused.status).toBe(422);
     expect(
       ((await refused.json()) as { errors: { field: string; message: string }[] }).errors,
@@ -75,9 +70,7 @@ describe('step registry and agency liveness', () => {
       version: '2.1.0',
       outputSchema: { type: 'object', required: ['riskLevel'] },
     });
-    expect(
-      (await post(`/protocols/${p.key}/versions/1/publish`, { actor: { id: 'publisher' } })).status,
-    ).toBe(200);
+    expect((await post(`/protocols/${p.key}/versions/1/publish`, {})).status).toBe(200);
 
     // A kind belongs to the agency it is named after.
     const other = `o${uniq()}`;
@@ -107,7 +100,7 @@ describe('step registry and agency liveness', () => {
       live: false,
       pollers: [],
     });
-    expect((await fetch(`${url}/registry/queues/NOT_AN_AGENCY`)).status).toBe(400);
+    expect((await api.get('/registry/queues/NOT_AN_AGENCY')).status).toBe(400);
 
     const r = await startReview(h.client, p);
     const stalled = await waitForState(

@@ -1,3 +1,4 @@
+import { tokenFor } from '../support/auth';
 import { apiClient } from '../support/http';
 import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -10,6 +11,7 @@ describe('review slice: intake → finding → closed', () => {
   const agency = protocol.workstreams[0].agency;
 
   const { get, post } = apiClient(() => url);
+  const analyst = () => tokenFor('agency-analyst', { agency, sub: 'analyst@agency.example.gov' });
 
   beforeAll(async () => {
     h = await startHarness({ api: true });
@@ -58,13 +60,16 @@ describe('review slice: intake → finding → closed', () => {
       return r.workstreams[0].steps[0].status === 'open' ? r : undefined;
     }, 'the step to open');
 
-    const finding = await post(`/reviews/${review.id}/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'alert',
-      summary: 'Moderate uplift on web exploitation tasks',
-      actor: { id: 'analyst@agency.example.gov', agency },
-    });
+    const finding = await post(
+      `/reviews/${review.id}/findings`,
+      {
+        agency,
+        stepId: 'review',
+        riskLevel: 'alert',
+        summary: 'Moderate uplift on web exploitation tasks',
+      },
+      analyst(),
+    );
     expect(finding.status).toBe(200);
 
     const closed = await eventually(async () => {
@@ -97,13 +102,16 @@ describe('review slice: intake → finding → closed', () => {
     expect(Number(audit[0].count)).toBe(closed.timeline.length);
 
     // A finding for a closed review is a conflict, not a server error.
-    const late = await post(`/reviews/${review.id}/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'low',
-      summary: 'late',
-      actor: { id: 'x' },
-    });
+    const late = await post(
+      `/reviews/${review.id}/findings`,
+      {
+        agency,
+        stepId: 'review',
+        riskLevel: 'low',
+        summary: 'late',
+      },
+      analyst(),
+    );
     expect(late.status).toBe(409);
 
     const list = (await (
@@ -158,15 +166,16 @@ describe('review slice: intake → finding → closed', () => {
     expect(after[0].count).toBe(before[0].count);
   });
 
-  it('rejects findings that do not fit: unknown review 404, bad step or level 4xx', async () => {
-    const missing = await post(`/reviews/00000000-0000-4000-8000-000000000000/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'low',
-      summary: 's',
-      actor: { id: 'a' },
-    });
-    expect(missing.status).toBe(404);
+  it('rejects findings that do not fit: unknown review 403/404, bad step or level 4xx', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    // An agency cannot tell a review it has no part in from one that does not exist.
+    const missing = await post(
+      `/reviews/${unknown}/findings`,
+      { agency, stepId: 'review', riskLevel: 'low', summary: 's' },
+      analyst(),
+    );
+    expect(missing.status).toBe(403);
+    expect((await get(`/reviews/${unknown}`)).status).toBe(404);
 
     const created = (await (
       await post('/reviews', IntakeFactory.body({ protocolKey: protocol.key }))
@@ -178,39 +187,47 @@ describe('review slice: intake → finding → closed', () => {
       return r.workstreams[0].steps[0].status === 'open' ? true : undefined;
     }, 'the step to open');
 
-    const unknownStep = await post(`/reviews/${created.id}/findings`, {
-      agency,
-      stepId: 'nope',
-      riskLevel: 'low',
-      summary: 's',
-      actor: { id: 'a' },
-    });
+    const unknownStep = await post(
+      `/reviews/${created.id}/findings`,
+      {
+        agency,
+        stepId: 'nope',
+        riskLevel: 'low',
+        summary: 's',
+      },
+      analyst(),
+    );
     expect(unknownStep.status).toBe(422);
     expect(((await unknownStep.json()) as { message: string }).message).toMatch(/stepId/);
 
-    const badLevel = await post(`/reviews/${created.id}/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'catastrophic',
-      summary: 's',
-      actor: { id: 'a' },
-    });
+    const badLevel = await post(
+      `/reviews/${created.id}/findings`,
+      {
+        agency,
+        stepId: 'review',
+        riskLevel: 'catastrophic',
+        summary: 's',
+      },
+      analyst(),
+    );
     expect(badLevel.status).toBe(400);
 
-    const noRationale = await post(`/reviews/${created.id}/findings`, {
-      agency,
-      stepId: 'review',
-      riskLevel: 'critical',
-      summary: 's',
-      actor: { id: 'a' },
-    });
+    const noRationale = await post(
+      `/reviews/${created.id}/findings`,
+      {
+        agency,
+        stepId: 'review',
+        riskLevel: 'critical',
+        summary: 's',
+      },
+      analyst(),
+    );
     expect(noRationale.status).toBe(422);
     expect(((await noRationale.json()) as { errors: { field: string }[] }).errors[0].field).toBe(
       'rationale',
     );
 
     const withdrawn = await post(`/reviews/${created.id}/withdraw`, {
-      actor: { id: 'dana@example.com' },
       reason: 'Release postponed',
     });
     expect(withdrawn.status).toBe(200);
@@ -236,7 +253,6 @@ describe('review slice: intake → finding → closed', () => {
     );
     expect(again.status).toBe(422);
     await post(`/reviews/${refiledBody.id}/withdraw`, {
-      actor: { id: 'dana@example.com' },
       reason: 'cleanup',
     });
   });
@@ -268,11 +284,11 @@ describe('review slice: intake → finding → closed', () => {
     const open = (await (
       await post('/reviews', IntakeFactory.body({ protocolKey: protocol.key }))
     ).json()) as { id: string };
-    const res = await post('/calendar/closures', {
-      date: '2099-12-01',
-      reason: 'Lapse in appropriations',
-      actor: { id: 'operator@example.gov' },
-    });
+    const res = await post(
+      '/calendar/closures',
+      { date: '2099-12-01', reason: 'Lapse in appropriations' },
+      tokenFor('operator', { sub: 'operator@example.gov' }),
+    );
     expect(res.status).toBe(201);
     expect(
       ((await res.json()) as { reviewsNotified: number }).reviewsNotified,
@@ -293,12 +309,10 @@ describe('review slice: intake → finding → closed', () => {
       `SELECT count(*) FROM audit_log WHERE action = 'closure_day_added' AND target = 'calendar:2099-12-01'`,
     );
     expect(Number(audit[0].count)).toBe(1);
-    expect(
-      (await post('/calendar/closures', { date: '2099-02-30', reason: 'x', actor: { id: 'o' } }))
-        .status,
-    ).toBe(400);
+    expect((await post('/calendar/closures', { date: '2099-02-30', reason: 'x' })).status).toBe(
+      400,
+    );
     await post(`/reviews/${open.id}/withdraw`, {
-      actor: { id: 'dana@example.com' },
       reason: 'cleanup',
     });
   });
@@ -313,27 +327,16 @@ describe('review slice: intake → finding → closed', () => {
     expect(validation.valid).toBe(false);
     expect(validation.errors[0].path).toMatch(/dependsOn/);
 
-    expect(
-      (await post('/protocols/drafts', { definition: invalid, actor: { id: 'author' } })).status,
-    ).toBe(201);
-    const refused = await post(`/protocols/${draft.key}/versions/1/publish`, {
-      actor: { id: 'publisher' },
-    });
+    expect((await post('/protocols/drafts', { definition: invalid })).status).toBe(201);
+    const refused = await post(`/protocols/${draft.key}/versions/1/publish`, {});
     expect(refused.status).toBe(422);
     expect(((await refused.json()) as { errors: { field: string }[] }).errors[0].field).toMatch(
       /dependsOn/,
     );
 
-    expect(
-      (await post('/protocols/drafts', { definition: draft, actor: { id: 'author' } })).status,
-    ).toBe(201);
-    expect(
-      (await post(`/protocols/${draft.key}/versions/1/publish`, { actor: { id: 'publisher' } }))
-        .status,
-    ).toBe(200);
-    expect(
-      (await post('/protocols/drafts', { definition: draft, actor: { id: 'author' } })).status,
-    ).toBe(409);
+    expect((await post('/protocols/drafts', { definition: draft })).status).toBe(201);
+    expect((await post(`/protocols/${draft.key}/versions/1/publish`, {})).status).toBe(200);
+    expect((await post('/protocols/drafts', { definition: draft })).status).toBe(409);
     const stored = (await (await get(`/protocols/${draft.key}/versions/1`)).json()) as {
       status: string;
       definition: { workstreams: { steps: { dependsOn: string[] }[] }[] };
@@ -352,7 +355,6 @@ describe('review slice: intake → finding → closed', () => {
     // A draft without a key is refused with the field named, never a 500.
     const keyless = await post('/protocols/drafts', {
       definition: { title: 'x' },
-      actor: { id: 'author' },
     });
     expect(keyless.status).toBe(422);
     expect(

@@ -207,6 +207,6 @@ export class IntakeFactory {
 
   /** The HTTP body for POST /reviews. */
   static body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...IntakeFactory.build(), submittedBy: { id: 'dana@example.com' }, ...overrides };
+    return { ...IntakeFactory.build(), ...overrides };
   }
 }

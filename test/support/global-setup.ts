@@ -7,6 +7,8 @@ import { loadEnvironment } from '../../config/environment';
 import { runMigrations } from '../../libs/persistence/src/migrate';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
 import { generateCodecKey } from '../../libs/temporal/src/codec/aes-gcm-payload-codec';
+import { generateAuditSigningKey } from '../../libs/persistence/src/audit/audit-verification';
+import { configureTestAuth } from './auth';
 import { createScratchDatabase, quietBundlerLogger } from './scratch-database';
 import { freePort, newTestRunFile, type TestRun } from './test-run';
 
@@ -53,4 +55,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_NAMESPACE = 'default';
   // Every client and worker in the tests encrypts payloads, as in production.
   process.env.PAYLOAD_CODEC_KEYS ??= generateCodecKey('test');
+  // Tokens signed by a key of this run (test/support/auth.ts); audit checkpoints signed too.
+  await configureTestAuth();
+  process.env.AUDIT_SIGNING_KEY ??= generateAuditSigningKey();
+  // The rate limit has its own test; the others send many requests from one address.
+  process.env.RATE_LIMIT_MAX ??= '1000000';
 }

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, databaseUrl } from '@engine/persistence';
 import { TemporalModule } from '@engine/temporal/temporal.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
+import { CodecModule } from './codec/codec.module';
 import { CoordinatorModule } from './coordinator/coordinator.module';
 import { HealthController } from './health/health.controller';
 import { ProtocolsModule } from './protocols/protocols.module';
@@ -13,6 +16,9 @@ import { ReviewsModule } from './reviews/reviews.module';
   imports: [
     TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(databaseUrl()) }),
     TemporalModule,
+    AuditModule,
+    AuthModule,
+    CodecModule,
     ProtocolsModule,
     RegistryModule,
     CalendarModule,

@@ -6,19 +6,23 @@ import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { serveDashboard } from './coordinator/serve-dashboard';
 import { createValidationPipe } from './common/validation';
+import { applyHardening } from './common/hardening';
+import { environment } from '@engine/config/environment';
 
 /** Build the API (not yet listening): Fastify, global validation, error mapping, OpenAPI at /docs. */
 export async function createApiApp(
   opts: { logger?: false | ('log' | 'error' | 'warn')[] } = {},
 ): Promise<NestFastifyApplication> {
+  const env = environment();
   const adapter = new FastifyAdapter({
-    bodyLimit: 1024 * 1024,
+    bodyLimit: env.API_BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: opts.logger ?? ['log', 'error', 'warn'],
   });
+  await applyHardening(app, env);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
@@ -36,6 +40,11 @@ export async function createApiApp(
       'Voluntary, advisory interagency review of frontier AI models. Nothing here approves or denies anything.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A JWT from the identity provider, or a service account API key (rek_...)',
+    })
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: 'docs-json',

@@ -15,10 +15,19 @@ export class ApiError extends Error {
   }
 }
 
+/** Who the page acts as: what the API says about the token the user pasted (GET /auth/me). */
 export interface Actor {
   id: string;
   agency?: string;
+  role?: string;
 }
+
+/** The bearer token every request carries (set from the "Token" field). */
+let bearerToken = '';
+export function setBearerToken(token: string): void {
+  bearerToken = token;
+}
+export const hasBearerToken = (): boolean => bearerToken !== '';
 
 export interface ReviewSummary {
   id: string;
@@ -174,7 +183,10 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   const res = await fetch(path, {
     method,
     signal,
-    headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const payload = (await res.json().catch(() => ({}))) as {
@@ -191,6 +203,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
 }
 
 export const api = {
+  me: () => request<{ sub: string; role: string; agency?: string }>('GET', '/auth/me'),
   reviews: (q: string, signal?: AbortSignal) =>
     request<ReviewPage>('GET', `/reviews${q}`, undefined, signal),
   review: (id: string, signal?: AbortSignal) =>
@@ -217,13 +230,12 @@ export const api = {
       riskLevel: string;
       summary: string;
       rationale?: string;
-      actor: Actor;
     },
   ) => request<ReviewDetail>('POST', `/reviews/${encodeURIComponent(reviewId)}/findings`, body),
-  acknowledge: (reviewId: string, escalationId: string, actor: Actor, reason?: string) =>
+  acknowledge: (reviewId: string, escalationId: string, reason?: string) =>
     request<ReviewDetail>(
       'POST',
       `/reviews/${encodeURIComponent(reviewId)}/escalations/${encodeURIComponent(escalationId)}/acknowledge`,
-      { actor, reason },
+      { reason },
     ),
 };

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Actor } from './api';
+import { api, hasBearerToken, setBearerToken, type Actor } from './api';
 
 export const POLL_MS = 2000;
 
@@ -30,7 +30,8 @@ export function usePoll<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const controller = new AbortController();
     const run = async () => {
-      if (!document.hidden) {
+      // Without a token every call would be refused (and audited): wait for one.
+      if (!document.hidden && hasBearerToken()) {
         try {
           const data = await loadRef.current(controller.signal);
           if (!stopped) setState({ data, updatedAt: new Date() });
@@ -68,21 +69,34 @@ export function useHashRoute(): string[] {
     .map((s) => decodeURIComponent(s));
 }
 
-const ACTING_AS_KEY = 'review-engine.acting-as';
+const TOKEN_KEY = 'review-engine.token';
 
-/** Who the page acts as. There is no sign-in yet: callers name themselves, as in the API. */
-export function useActingAs(): [Actor, (actor: Actor) => void] {
-  const [actor, setActor] = useState<Actor>(() => {
-    try {
-      const stored = JSON.parse(localStorage.getItem(ACTING_AS_KEY) ?? '{}') as Partial<Actor>;
-      return { id: stored.id ?? '', agency: stored.agency || undefined };
-    } catch {
-      return { id: '' };
+/**
+ * Who the page acts as: the bearer token pasted into the "Token" field (kept in
+ * localStorage), resolved by the API. Identity comes from the token alone.
+ */
+export function useActingAs(): [Actor, (token: string) => Promise<void>] {
+  const [actor, setActor] = useState<Actor>({ id: '' });
+  const use = useCallback(async (token: string) => {
+    setBearerToken(token);
+    if (!token) {
+      localStorage.removeItem(TOKEN_KEY);
+      setActor({ id: '' });
+      return;
     }
-  });
-  const save = useCallback((next: Actor) => {
-    setActor(next);
-    localStorage.setItem(ACTING_AS_KEY, JSON.stringify(next));
+    try {
+      const me = await api.me();
+      localStorage.setItem(TOKEN_KEY, token);
+      setActor({ id: me.sub, agency: me.agency, role: me.role });
+    } catch (err) {
+      setBearerToken('');
+      setActor({ id: '' });
+      throw err;
+    }
   }, []);
-  return [actor, save];
+  useEffect(() => {
+    const stored = localStorage.getItem(TOKEN_KEY);
+    if (stored) use(stored).catch(() => localStorage.removeItem(TOKEN_KEY));
+  }, [use]);
+  return [actor, use];
 }

@@ -2,13 +2,24 @@ import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { environment, processEnvironment, PROJECT_ROOT } from '@engine/config/environment';
 import {
+  environment,
+  processEnvironment,
+  PROJECT_ROOT,
+  type EnvironmentVariables,
+} from '@engine/config/environment';
+import {
+  generateAuditSigningKey,
   runMigrations,
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
 } from '@engine/persistence';
 import { generateCodecKey } from '@engine/temporal/codec/aes-gcm-payload-codec';
+import {
+  generateDevSigningKey,
+  signDevToken,
+  type DevSigningKey,
+} from '../../api/src/auth/dev-signing-key';
 import {
   startDevServer,
   waitForTemporal,
@@ -95,11 +106,15 @@ async function main(): Promise<void> {
         : 'database schema is up to date',
     );
 
+    const devKey =
+      env.AUTH_PUBLIC_KEYS || env.AUTH_JWKS_URL ? undefined : await localSigningKey(env.DATA_DIR);
     const childEnv = {
       ...processEnvironment(),
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
       PAYLOAD_CODEC_KEYS: env.PAYLOAD_CODEC_KEYS ?? localCodecKey(env.DATA_DIR),
+      AUDIT_SIGNING_KEY: env.AUDIT_SIGNING_KEY ?? localAuditKey(env.DATA_DIR),
+      ...(devKey ? { AUTH_PUBLIC_KEYS: JSON.stringify(devKey.jwks) } : {}),
     };
     for (const app of APPS) {
       const child = spawn(
@@ -134,6 +149,7 @@ async function main(): Promise<void> {
         `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
         `  PostgreSQL     ${redact(databaseUrl)}`,
         '',
+        ...(devKey ? await devTokenLines(devKey, env) : []),
         '  Press Ctrl-C to stop everything.',
         '',
       ].join('\n'),
@@ -196,6 +212,62 @@ function localCodecKey(dataDir: string): string {
     say(`generated a payload encryption key in ${file}`);
   }
   return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** The local stack's token signing key (development only): generated once into .data/auth/. */
+async function localSigningKey(dataDir: string): Promise<DevSigningKey> {
+  const file = path.join(dataDir, 'auth', 'signing-key.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify(await generateDevSigningKey('local-dev-1')), {
+      mode: 0o600,
+    });
+    say(`generated a development token signing key in ${file}`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as DevSigningKey;
+}
+
+/** The Ed25519 key that signs audit checkpoints of a local stack, generated once into .data/. */
+function localAuditKey(dataDir: string): string {
+  const file = path.join(dataDir, 'audit-signing.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, generateAuditSigningKey(), { mode: 0o600 });
+    say(`generated an audit checkpoint signing key in ${file}`);
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+/** One seeded user per role; their tokens are printed and kept in .data/auth/dev-tokens.txt. */
+const DEV_USERS = [
+  { sub: 'dana@example.com', role: 'developer' },
+  { sub: 'analyst@caisi.example.gov', role: 'agency-analyst', agency: 'caisi' },
+  { sub: 'lead@caisi.example.gov', role: 'agency-lead', agency: 'caisi' },
+  { sub: 'director@nsa.example.gov', role: 'agency-lead', agency: 'nsa' },
+  { sub: 'coordinator@ostp.example.gov', role: 'coordinator' },
+  { sub: 'operator@example.gov', role: 'operator' },
+  { sub: 'auditor@example.gov', role: 'auditor' },
+];
+
+async function devTokenLines(key: DevSigningKey, env: EnvironmentVariables): Promise<string[]> {
+  const lines = [
+    "  Development tokens (12 h; Authorization: Bearer <token>, or the dashboard's Token field):",
+  ];
+  const file: string[] = [];
+  for (const user of DEV_USERS) {
+    const token = await signDevToken(key.privateJwk, user, {
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      expiresIn: '12h',
+    });
+    const who = `${user.role}${user.agency ? ` (${user.agency})` : ''} ${user.sub}`;
+    lines.push(`    ${who}`, `      ${token}`);
+    file.push(`# ${who}`, token);
+  }
+  const tokensFile = path.join(env.DATA_DIR, 'auth', 'dev-tokens.txt');
+  fs.writeFileSync(tokensFile, `${file.join('\n')}\n`, { mode: 0o600 });
+  lines.push(`  (also in ${tokensFile})`, '');
+  return lines;
 }
 
 function redact(url: string): string {

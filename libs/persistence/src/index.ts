@@ -2,3 +2,4 @@ export * from './entities';
 export { dataSourceOptions, databaseUrl, MIGRATIONS } from './data-source';
 export * from './embedded-postgres';
 export * from './migrate';
+export * from './audit';

@@ -1,19 +1,19 @@
 import { Body, Controller, Get, Inject, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
-import { Type } from 'class-transformer';
-import {
-  IsISO8601,
-  IsNotEmpty,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsISO8601, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { calendarChangedSignal } from '../../../../workflows/definitions';
-import { ActorDto } from '../common/actor.dto';
+import { environment } from '@engine/config/environment';
+import { appendAudit, type AuditActor } from '@engine/persistence';
+import { CurrentAuditActor } from '../auth/principal';
 import { CalendarService } from './calendar.service';
 
 export class ClosureDayDto {
@@ -27,11 +27,6 @@ export class ClosureDayDto {
   @IsNotEmpty()
   @MaxLength(1000)
   reason!: string;
-
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
 }
 
 export class ClosureDayResponseDto {
@@ -45,6 +40,7 @@ export class CalendarResponseDto {
 }
 
 @ApiTags('calendar')
+@ApiBearerAuth()
 @Controller('calendar')
 export class CalendarController {
   constructor(
@@ -62,15 +58,29 @@ export class CalendarController {
   /** Declare a closure day; every open review recomputes the deadlines it touches. */
   @Post('closures')
   @ApiCreatedResponse({ type: ClosureDayResponseDto })
-  async addClosure(@Body() dto: ClosureDayDto): Promise<ClosureDayResponseDto> {
+  async addClosure(
+    @Body() dto: ClosureDayDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<ClosureDayResponseDto> {
     await this.db.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO closure_days (date, reason, created_by) VALUES ($1, $2, $3) ON CONFLICT (date) DO NOTHING`,
-        [dto.date, dto.reason, dto.actor.id],
+        [dto.date, dto.reason, by.id],
       );
-      await tx.query(
-        `INSERT INTO audit_log (actor, action, target, justification, at, details) VALUES ($1, 'closure_day_added', $2, $3, now(), $4)`,
-        [dto.actor.id, `calendar:${dto.date}`, dto.reason, JSON.stringify({ date: dto.date })],
+      await appendAudit(
+        tx,
+        [
+          {
+            actor: by.id,
+            role: by.role,
+            requestId: by.requestId,
+            action: 'closure_day_added',
+            target: `calendar:${dto.date}`,
+            justification: dto.reason,
+            details: { date: dto.date },
+          },
+        ],
+        { chained: environment().AUDIT_HASH_CHAIN },
       );
     });
     const nonBusinessDates = await this.calendar.nonBusinessDates();
@@ -81,7 +91,7 @@ export class CalendarController {
       await this.temporal.workflow
         .getHandle(workflow_id)
         .signal(calendarChangedSignal, {
-          actor: { id: dto.actor.id },
+          actor: { id: by.id },
           reason: dto.reason,
           nonBusinessDates,
         })

@@ -11,6 +11,11 @@ export enum DomainExceptionCode {
   PROTOCOL_VERSION_EXISTS = 'PROTOCOL_VERSION_EXISTS',
   INVALID_CURSOR = 'INVALID_CURSOR',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  IDEMPOTENCY_KEY_CONFLICT = 'IDEMPOTENCY_KEY_CONFLICT',
+  CODEC_FAILED = 'CODEC_FAILED',
+  SERVICE_ACCOUNT_NOT_FOUND = 'SERVICE_ACCOUNT_NOT_FOUND',
 }
 
 export interface FieldError {
@@ -35,8 +40,14 @@ export function domainStatus(code: DomainExceptionCode): number {
     case DomainExceptionCode.AGENCY_NOT_FOUND:
     case DomainExceptionCode.STEP_NOT_FOUND:
     case DomainExceptionCode.PROTOCOL_NOT_FOUND:
+    case DomainExceptionCode.SERVICE_ACCOUNT_NOT_FOUND:
       return 404;
+    case DomainExceptionCode.UNAUTHENTICATED:
+      return 401;
+    case DomainExceptionCode.FORBIDDEN:
+      return 403;
     case DomainExceptionCode.REVIEW_CLOSED:
+    case DomainExceptionCode.IDEMPOTENCY_KEY_CONFLICT:
     case DomainExceptionCode.PROTOCOL_PUBLISHED:
     case DomainExceptionCode.PROTOCOL_VERSION_EXISTS:
       return 409;
@@ -44,6 +55,7 @@ export function domainStatus(code: DomainExceptionCode): number {
     case DomainExceptionCode.PROTOCOL_INVALID:
       return 422;
     case DomainExceptionCode.INVALID_CURSOR:
+    case DomainExceptionCode.CODEC_FAILED:
       return 400;
     case DomainExceptionCode.DEPENDENCY_UNAVAILABLE:
       return 503;

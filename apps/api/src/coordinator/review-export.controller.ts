@@ -2,7 +2,8 @@ import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ExportReviewsQueryDto } from './dtos/export-reviews-query.dto';
-import { ReviewExportService } from './review-export.service';
+import { EXPORT_MARKING, ReviewExportService } from './review-export.service';
+import { CurrentPrincipal, type Principal } from '../auth/principal';
 
 @ApiTags('reviews')
 @Controller()
@@ -16,13 +17,15 @@ export class ReviewExportController {
   @ApiOkResponse({ schema: { type: 'string' } })
   async csv(
     @Query() query: ExportReviewsQueryDto,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
-    const csv = await this.exports.csv(query);
+    const csv = await this.exports.csv(query, principal);
     // Set only on success (not with @Header): an error must still go out as JSON.
     void reply
       .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="reviews.csv"');
+      .header('content-disposition', 'attachment; filename="reviews.csv"')
+      .header('x-content-marking', EXPORT_MARKING);
     return csv;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { ReviewSummaryDto } from '../reviews/dtos/review-response.dto';
 import { ReviewsService } from '../reviews/reviews.service';
+import type { Principal } from '../auth/principal';
 import { toCsv } from './csv';
 import type { ExportReviewsQueryDto } from './dtos/export-reviews-query.dto';
 
@@ -9,7 +10,14 @@ import type { ExportReviewsQueryDto } from './dtos/export-reviews-query.dto';
 export const EXPORT_MAX_ROWS = 10_000;
 const PAGE = 200;
 
+/**
+ * Every row holds a developer's submission details (organisation, model, release plans), which
+ * are proprietary: the export is marked as such, per row and in the `x-content-marking` header.
+ */
+export const EXPORT_MARKING = 'CUI//SP-PROPIN';
+
 const COLUMNS: [string, (r: ReviewSummaryDto) => string | number | boolean | undefined][] = [
+  ['marking', () => EXPORT_MARKING],
   ['id', (r) => r.id],
   ['status', (r) => r.status],
   ['stage', (r) => r.stage],
@@ -42,11 +50,11 @@ const COLUMNS: [string, (r: ReviewSummaryDto) => string | number | boolean | und
 export class ReviewExportService {
   constructor(private readonly reviews: ReviewsService) {}
 
-  async csv(query: ExportReviewsQueryDto): Promise<string> {
+  async csv(query: ExportReviewsQueryDto, principal: Principal): Promise<string> {
     const items: ReviewSummaryDto[] = [];
     let cursor: string | undefined;
     do {
-      const page = await this.reviews.list({ ...query, limit: PAGE, cursor });
+      const page = await this.reviews.list({ ...query, limit: PAGE, cursor }, principal);
       items.push(...page.items);
       cursor = page.nextCursor;
       if (items.length > EXPORT_MAX_ROWS) {

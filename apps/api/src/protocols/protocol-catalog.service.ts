@@ -9,8 +9,8 @@ import {
   type ProtocolError,
 } from '@engine/domain/protocol/validation/validate-protocol';
 import { loadProtocolFile } from '@engine/config/protocols/load-protocol-file';
-import { PROJECT_ROOT } from '@engine/config/environment';
-import { ProtocolVersionEntity } from '@engine/persistence';
+import { environment, PROJECT_ROOT } from '@engine/config/environment';
+import { appendAudit, ProtocolVersionEntity, type AuditActor } from '@engine/persistence';
 import { RegistryService } from '../registry/registry.service';
 import { DomainException, DomainExceptionCode, type FieldError } from '../common/domain.exception';
 
@@ -93,7 +93,7 @@ export class ProtocolCatalogService {
   /** Store a draft; its key and version come from the definition. Audited. */
   async createDraft(
     definition: Record<string, unknown>,
-    createdBy: string,
+    by: AuditActor,
   ): Promise<ProtocolVersionEntity> {
     const key = definition.key;
     const version = definition.version;
@@ -134,14 +134,14 @@ export class ProtocolCatalogService {
               version: version as number,
               status: 'draft',
               definition,
-              createdBy,
+              createdBy: by.id,
               createdAt: new Date(),
               publishedAt: null,
             }),
           );
       await audit(
         tx,
-        createdBy,
+        by,
         existing ? 'protocol_draft_updated' : 'protocol_draft_created',
         `protocol:${saved.key}@${saved.version}`,
         null,
@@ -154,7 +154,7 @@ export class ProtocolCatalogService {
   async publish(
     key: string,
     version: number,
-    by: string,
+    by: AuditActor,
     reason: string | null,
   ): Promise<ProtocolVersionEntity> {
     const row = await this.get(key, version);
@@ -204,13 +204,14 @@ export class ProtocolCatalogService {
 
 async function audit(
   tx: EntityManager,
-  actor: string,
+  by: AuditActor,
   action: string,
   target: string,
   justification: string | null,
 ): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (actor, action, target, justification, at, details) VALUES ($1, $2, $3, $4, now(), '{}')`,
-    [actor, action, target, justification],
+  await appendAudit(
+    tx,
+    [{ actor: by.id, role: by.role, requestId: by.requestId, action, target, justification }],
+    { chained: environment().AUDIT_HASH_CHAIN },
   );
 }

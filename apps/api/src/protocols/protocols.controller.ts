@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { AuditActor } from '@engine/persistence';
+import { CurrentAuditActor } from '../auth/principal';
 import { ActionDto } from '../reviews/dtos/review-actions.dto';
 import { ProtocolCatalogService } from './protocol-catalog.service';
 import {
@@ -12,6 +14,7 @@ import {
 } from './dtos/protocol.dto';
 
 @ApiTags('protocols')
+@ApiBearerAuth()
 @Controller('protocols')
 export class ProtocolsController {
   constructor(private readonly catalog: ProtocolCatalogService) {}
@@ -43,8 +46,11 @@ export class ProtocolsController {
   /** Create or replace a draft; a published version is refused (409). */
   @Post('drafts')
   @ApiOkResponse({ type: ProtocolVersionDto })
-  async createDraft(@Body() dto: ProtocolDraftDto): Promise<ProtocolVersionDto> {
-    return toProtocolVersion(await this.catalog.createDraft(dto.definition, dto.actor.id));
+  async createDraft(
+    @Body() dto: ProtocolDraftDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<ProtocolVersionDto> {
+    return toProtocolVersion(await this.catalog.createDraft(dto.definition, by));
   }
 
   /** Publish a draft after full validation (422 listing every error); published never changes. */
@@ -55,9 +61,8 @@ export class ProtocolsController {
     @Param('key') key: string,
     @Param('version', ParseIntPipe) version: number,
     @Body() dto: ActionDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<ProtocolVersionDto> {
-    return toProtocolVersion(
-      await this.catalog.publish(key, version, dto.actor.id, dto.reason ?? null),
-    );
+    return toProtocolVersion(await this.catalog.publish(key, version, by, dto.reason ?? null));
   }
 }

@@ -9,7 +9,13 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   acceptIntakeUpdate,
@@ -51,10 +57,12 @@ import {
 } from './dtos/review-actions.dto';
 import { SubmitFindingDto } from './dtos/submit-finding.dto';
 import { ReviewsService } from './reviews.service';
+import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 
 @ApiTags('reviews')
+@ApiBearerAuth()
 @Controller('reviews')
 export class ReviewsController {
   constructor(private readonly reviews: ReviewsService) {}
@@ -64,23 +72,27 @@ export class ReviewsController {
   @ApiCreatedResponse({ type: CreateReviewResponseDto })
   async create(
     @Body() dto: CreateReviewDto,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreateReviewResponseDto> {
-    const review = await this.reviews.create(dto);
+    const review = await this.reviews.create(dto, principal);
     void reply.status(review.created ? 201 : 200);
     return review;
   }
 
   @Get()
   @ApiOkResponse({ type: ReviewPageDto })
-  list(@Query() query: ListReviewsQueryDto): Promise<ReviewPageDto> {
-    return this.reviews.list(query);
+  list(
+    @Query() query: ListReviewsQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewPageDto> {
+    return this.reviews.list(query, principal);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ReviewDetailDto })
-  get(@Id() id: string): Promise<ReviewDetailDto> {
-    return this.reviews.get(id);
+  get(@Id() id: string, @CurrentPrincipal() principal: Principal): Promise<ReviewDetailDto> {
+    return this.reviews.get(id, principal);
   }
 
   @Post(':id/findings')
@@ -89,18 +101,32 @@ export class ReviewsController {
     summary: "Submit a manual step's finding (validated by the workstream workflow)",
   })
   @ApiOkResponse({ type: ReviewDetailDto })
-  submitFinding(@Id() id: string, @Body() dto: SubmitFindingDto): Promise<ReviewDetailDto> {
-    return this.reviews.submitFinding(id, dto);
+  submitFinding(
+    @Id() id: string,
+    @Body() dto: SubmitFindingDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.submitFinding(id, dto, principal);
   }
 
   @Post(':id/intake/accept')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  acceptIntake(@Id() id: string, @Body() dto: ActionDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, acceptIntakeUpdate, 'intake acceptance', {
-      actor: dto.actor,
-      reason: dto.reason,
-    });
+  acceptIntake(
+    @Id() id: string,
+    @Body() dto: ActionDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      acceptIntakeUpdate,
+      'intake acceptance',
+      {
+        actor: actorOf(principal),
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/information-requests')
@@ -110,11 +136,18 @@ export class ReviewsController {
   requestInformation(
     @Id() id: string,
     @Body() dto: InformationRequestDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, requestInformationUpdate, 'information request', {
-      actor: dto.actor,
-      question: dto.question,
-    });
+    return this.reviews.act(
+      id,
+      requestInformationUpdate,
+      'information request',
+      {
+        actor: actorOf(principal),
+        question: dto.question,
+      },
+      principal,
+    );
   }
 
   @Post(':id/information-requests/:requestId/answer')
@@ -124,35 +157,62 @@ export class ReviewsController {
     @Id() id: string,
     @Param('requestId') requestId: string,
     @Body() dto: InformationAnswerDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, answerInformationUpdate, 'answer', {
-      actor: dto.actor,
-      requestId,
-      answer: dto.answer,
-    });
+    return this.reviews.act(
+      id,
+      answerInformationUpdate,
+      'answer',
+      {
+        actor: actorOf(principal),
+        requestId,
+        answer: dto.answer,
+      },
+      principal,
+    );
   }
 
   @Post(':id/designation')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  designate(@Id() id: string, @Body() dto: DesignationDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, designateUpdate, 'designation', {
-      actor: dto.actor,
-      designation: dto.designation,
-      rationale: dto.rationale,
-    });
+  designate(
+    @Id() id: string,
+    @Body() dto: DesignationDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      designateUpdate,
+      'designation',
+      {
+        actor: actorOf(principal),
+        designation: dto.designation,
+        rationale: dto.rationale,
+      },
+      principal,
+    );
   }
 
   @Post(':id/extensions')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  requestExtension(@Id() id: string, @Body() dto: ExtensionRequestDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, requestExtensionUpdate, 'extension request', {
-      actor: dto.actor,
-      deadlineId: dto.deadlineId,
-      clock: { ...dto.clock },
-      justification: dto.justification,
-    });
+  requestExtension(
+    @Id() id: string,
+    @Body() dto: ExtensionRequestDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      requestExtensionUpdate,
+      'extension request',
+      {
+        actor: actorOf(principal),
+        deadlineId: dto.deadlineId,
+        clock: { ...dto.clock },
+        justification: dto.justification,
+      },
+      principal,
+    );
   }
 
   @Post(':id/extensions/:extensionId/decision')
@@ -162,49 +222,86 @@ export class ReviewsController {
     @Id() id: string,
     @Param('extensionId') extensionId: string,
     @Body() dto: ExtensionDecisionDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, decideExtensionUpdate, 'extension decision', {
-      actor: dto.actor,
-      extensionId,
-      grant: dto.grant,
-      reason: dto.reason,
-    });
+    return this.reviews.act(
+      id,
+      decideExtensionUpdate,
+      'extension decision',
+      {
+        actor: actorOf(principal),
+        extensionId,
+        grant: dto.grant,
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/clock-stops')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  stopClock(@Id() id: string, @Body() dto: ClockStopDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, stopClockUpdate, 'clock stop', {
-      actor: dto.actor,
-      deadlineId: dto.deadlineId,
-      reasonCode: dto.reasonCode,
-      reason: dto.reason,
-    });
+  stopClock(
+    @Id() id: string,
+    @Body() dto: ClockStopDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      stopClockUpdate,
+      'clock stop',
+      {
+        actor: actorOf(principal),
+        deadlineId: dto.deadlineId,
+        reasonCode: dto.reasonCode,
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/clock-resumptions')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  resumeClock(@Id() id: string, @Body() dto: ClockResumeDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, resumeClockUpdate, 'clock resumption', {
-      actor: dto.actor,
-      deadlineId: dto.deadlineId,
-      reasonCode: 'resume',
-      reason: dto.reason,
-    });
+  resumeClock(
+    @Id() id: string,
+    @Body() dto: ClockResumeDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      resumeClockUpdate,
+      'clock resumption',
+      {
+        actor: actorOf(principal),
+        deadlineId: dto.deadlineId,
+        reasonCode: 'resume',
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/escalations')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  raiseEscalation(@Id() id: string, @Body() dto: RaiseEscalationDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, raiseEscalationUpdate, 'escalation', {
-      actor: dto.actor,
-      subject: dto.subject,
-      level: dto.level,
-      reason: dto.reason,
-    });
+  raiseEscalation(
+    @Id() id: string,
+    @Body() dto: RaiseEscalationDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      raiseEscalationUpdate,
+      'escalation',
+      {
+        actor: actorOf(principal),
+        subject: dto.subject,
+        level: dto.level,
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/escalations/:escalationId/acknowledge')
@@ -214,12 +311,19 @@ export class ReviewsController {
     @Id() id: string,
     @Param('escalationId') escalationId: string,
     @Body() dto: ActionDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, acknowledgeEscalationUpdate, 'acknowledgement', {
-      actor: dto.actor,
-      escalationId,
-      reason: dto.reason,
-    });
+    return this.reviews.act(
+      id,
+      acknowledgeEscalationUpdate,
+      'acknowledgement',
+      {
+        actor: actorOf(principal),
+        escalationId,
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/consolidation/decisions')
@@ -228,37 +332,64 @@ export class ReviewsController {
   decideConsolidation(
     @Id() id: string,
     @Body() dto: ConsolidationDecisionDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, decideConsolidationUpdate, 'consolidation decision', {
-      actor: dto.actor,
-      domain: dto.domain,
-      riskLevel: dto.riskLevel,
-      rationale: dto.rationale,
-    });
+    return this.reviews.act(
+      id,
+      decideConsolidationUpdate,
+      'consolidation decision',
+      {
+        actor: actorOf(principal),
+        domain: dto.domain,
+        riskLevel: dto.riskLevel,
+        rationale: dto.rationale,
+      },
+      principal,
+    );
   }
 
   @Post(':id/determination')
   @HttpCode(200)
   @ApiOperation({ summary: 'Issue the advisory determination (never an approval or denial)' })
   @ApiOkResponse({ type: ReviewDetailDto })
-  determine(@Id() id: string, @Body() dto: DeterminationDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, issueDeterminationUpdate, 'determination', {
-      actor: dto.actor,
-      determination: dto.determination,
-      rationale: dto.rationale,
-      recommendation: dto.recommendation,
-    });
+  determine(
+    @Id() id: string,
+    @Body() dto: DeterminationDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      issueDeterminationUpdate,
+      'determination',
+      {
+        actor: actorOf(principal),
+        determination: dto.determination,
+        rationale: dto.rationale,
+        recommendation: dto.recommendation,
+      },
+      principal,
+    );
   }
 
   @Post(':id/release-date')
   @HttpCode(200)
   @ApiOkResponse({ type: ReviewDetailDto })
-  changeReleaseDate(@Id() id: string, @Body() dto: ReleaseDateDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, changeReleaseDateUpdate, 'release date change', {
-      actor: dto.actor,
-      plannedReleaseDate: dto.plannedReleaseDate,
-      reason: dto.reason,
-    });
+  changeReleaseDate(
+    @Id() id: string,
+    @Body() dto: ReleaseDateDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      changeReleaseDateUpdate,
+      'release date change',
+      {
+        actor: actorOf(principal),
+        plannedReleaseDate: dto.plannedReleaseDate,
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 
   @Post(':id/withdraw')
@@ -267,10 +398,20 @@ export class ReviewsController {
     summary: 'Withdraw (always succeeds while open): open work is cancelled, the record kept',
   })
   @ApiOkResponse({ type: ReviewDetailDto })
-  withdraw(@Id() id: string, @Body() dto: ReasonedActionDto): Promise<ReviewDetailDto> {
-    return this.reviews.act(id, withdrawUpdate, 'withdrawal', {
-      actor: dto.actor,
-      reason: dto.reason,
-    });
+  withdraw(
+    @Id() id: string,
+    @Body() dto: ReasonedActionDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ReviewDetailDto> {
+    return this.reviews.act(
+      id,
+      withdrawUpdate,
+      'withdrawal',
+      {
+        actor: actorOf(principal),
+        reason: dto.reason,
+      },
+      principal,
+    );
   }
 }

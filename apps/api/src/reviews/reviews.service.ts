@@ -22,6 +22,9 @@ import {
 } from '@engine/persistence';
 import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
 import type { ReviewWorkflowInput } from '@engine/domain/review/review.types';
+import type { Protocol } from '@engine/domain/protocol/protocol.types';
+import { actorOf, type Principal } from '../auth/principal';
+import { sharingOf, visibleDetail, visibleSummary } from './review-visibility';
 import { projectedUpdate, submitFindingUpdate } from '../../../../workflows/definitions';
 import type { reviewWorkflow } from '../../../../workflows/review.workflow';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
@@ -59,13 +62,14 @@ export class ReviewsService {
     private readonly calendar: CalendarService,
   ) {}
 
-  async create(dto: CreateReviewDto): Promise<CreateReviewResponseDto> {
+  async create(dto: CreateReviewDto, principal: Principal): Promise<CreateReviewResponseDto> {
     const reviewId = dto.idempotencyKey
       ? uuidv5(dto.idempotencyKey, IDEMPOTENCY_NAMESPACE)
       : uuidv4();
+    await this.requireSubmitter(reviewId, principal, false);
     const existing = await this.db.getRepository(ReviewEntity).findOne({ where: { id: reviewId } });
-    if (existing) return { ...(await this.get(existing.id)), created: false };
-    if (dto.refiledFrom) await this.requireRefilable(dto.refiledFrom);
+    if (existing) return { ...(await this.get(existing.id, principal)), created: false };
+    if (dto.refiledFrom) await this.requireRefilable(dto.refiledFrom, principal);
 
     const protocol = await this.protocols.latestPublished(dto.protocolKey ?? DEFAULT_PROTOCOL_KEY);
     const input: ReviewWorkflowInput = {
@@ -73,7 +77,7 @@ export class ReviewsService {
       idempotencyKey: dto.idempotencyKey,
       protocol,
       nonBusinessDates: await this.calendar.nonBusinessDates(),
-      submittedBy: { id: dto.submittedBy.id, agency: dto.submittedBy.agency },
+      submittedBy: actorOf(principal),
       refiledFrom: dto.refiledFrom,
       intake: {
         developerOrg: dto.developerOrg,
@@ -87,6 +91,9 @@ export class ReviewsService {
         trustedPartnerReleaseDate: dto.trustedPartnerReleaseDate,
       },
     };
+    // Who submitted a review decides who may see it as its developer; the first claim wins.
+    // Recorded only now, once the intake has passed every check, so a refused intake writes nothing.
+    await this.requireSubmitter(reviewId, principal, true);
     const start = new WithStartWorkflowOperation<typeof reviewWorkflow>('reviewWorkflow', {
       workflowId: reviewWorkflowId(reviewId),
       taskQueue: environment().TEMPORAL_TASK_QUEUE,
@@ -104,12 +111,41 @@ export class ReviewsService {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
-    return { ...(await this.get(reviewId)), created: true };
+    return { ...(await this.get(reviewId, principal)), created: true };
   }
 
-  private async requireRefilable(id: string): Promise<void> {
+  /** Refuse an idempotency key another submitter holds; with `claim`, take the key first. */
+  private async requireSubmitter(reviewId: string, principal: Principal, claim: boolean) {
+    if (claim) {
+      await this.db.query(
+        `INSERT INTO review_submitters (review_id, subject) VALUES ($1, $2) ON CONFLICT (review_id) DO NOTHING`,
+        [reviewId, principal.sub],
+      );
+    }
+    const [owner] = (await this.db.query(
+      `SELECT subject FROM review_submitters WHERE review_id = $1`,
+      [reviewId],
+    )) as { subject: string }[];
+    if (owner && owner.subject !== principal.sub) {
+      throw new DomainException(
+        DomainExceptionCode.IDEMPOTENCY_KEY_CONFLICT,
+        'idempotencyKey: already used by another submitter; choose another key',
+        [{ field: 'idempotencyKey', message: 'already used by another submitter' }],
+      );
+    }
+  }
+
+  private async requireRefilable(id: string, principal: Principal): Promise<void> {
     const previous = await this.db.getRepository(ReviewEntity).findOne({ where: { id } });
-    if (!previous) {
+    const visible =
+      principal.role === 'coordinator' ||
+      (
+        (await this.db.query(
+          `SELECT 1 FROM review_submitters WHERE review_id = $1 AND subject = $2`,
+          [id, principal.sub],
+        )) as unknown[]
+      ).length > 0;
+    if (!previous || !visible) {
       throw new DomainException(
         DomainExceptionCode.REVIEW_NOT_FOUND,
         `refiledFrom: no review ${id}`,
@@ -125,9 +161,21 @@ export class ReviewsService {
     }
   }
 
-  async list(query: ListReviewsQueryDto): Promise<ReviewPageDto> {
+  /** Reviews the principal may see (its own, or its agency's), filtered, one keyset page. */
+  async list(query: ListReviewsQueryDto, principal: Principal): Promise<ReviewPageDto> {
     const limit = query.limit ?? 50;
     const qb = this.db.getRepository(ReviewEntity).createQueryBuilder('r');
+    if (principal.role === 'developer') {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM review_submitters o WHERE o.review_id = r.id AND o.subject = :sub)',
+        { sub: principal.sub },
+      );
+    } else if (principal.role !== 'coordinator') {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM review_workstreams v WHERE v.review_id = r.id AND v.agency = :mine)',
+        { mine: principal.agency ?? '' },
+      );
+    }
     if (query.status) qb.andWhere('r.status = :status', { status: query.status });
     if (query.stage) qb.andWhere('r.stage = :stage', { stage: query.stage });
     if (query.agency) {
@@ -174,7 +222,7 @@ export class ReviewsService {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r, i) => toReviewSummary(r, raw[i])),
+      items: page.map((r, i) => visibleSummary(toReviewSummary(r, raw[i]), principal)),
       nextCursor:
         rows.length > limit && last
           ? encodeCursor(query.sort ?? '-createdAt', raw[limit - 1].cursor_value, last.id)
@@ -186,7 +234,19 @@ export class ReviewsService {
    * The review with its rows in every read-model table, each in the workflow's order, read in
    * one snapshot so a projection committing meanwhile cannot mix rows of two states.
    */
-  async get(id: string): Promise<ReviewDetailDto> {
+  async get(id: string, principal: Principal): Promise<ReviewDetailDto> {
+    const full = await this.fullDetail(id);
+    if (principal.role === 'coordinator') return full;
+    // Field-level rules (review-visibility.ts) need the protocol version's sharing.
+    const [key, version] = full.protocol.split('@');
+    const protocol = await this.protocols
+      .get(key, Number(version))
+      .then((p) => p.definition as unknown as Protocol)
+      .catch(() => undefined);
+    return visibleDetail(full, principal, sharingOf(protocol));
+  }
+
+  private fullDetail(id: string): Promise<ReviewDetailDto> {
     return this.db.transaction('REPEATABLE READ', async (tx) => {
       const row = await tx.findOne(ReviewEntity, { where: { id } });
       if (!row) throw notFound(id);
@@ -226,8 +286,14 @@ export class ReviewsService {
     return row;
   }
 
-  async submitFinding(id: string, dto: SubmitFindingDto): Promise<ReviewDetailDto> {
+  async submitFinding(
+    id: string,
+    dto: SubmitFindingDto,
+    principal: Principal,
+  ): Promise<ReviewDetailDto> {
     const row = await this.row(id);
+    // The policy guard has refused any agency but the caller's own.
+    const agency = dto.agency ?? principal.agency ?? '';
     if (row.status === 'closed')
       throw new DomainException(
         DomainExceptionCode.REVIEW_CLOSED,
@@ -235,21 +301,21 @@ export class ReviewsService {
       );
     const steps = await this.db
       .getRepository(ReviewStepEntity)
-      .find({ where: { reviewId: id, agency: dto.agency }, select: { stepId: true } });
+      .find({ where: { reviewId: id, agency: agency }, select: { stepId: true } });
     const hasWorkstream = await this.db
       .getRepository(ReviewWorkstreamEntity)
-      .exists({ where: { reviewId: id, agency: dto.agency } });
+      .exists({ where: { reviewId: id, agency: agency } });
     if (!hasWorkstream) {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
-        `agency: ${dto.agency} has no workstream in this review`,
-        [{ field: 'agency', message: `no workstream for ${dto.agency}` }],
+        `agency: ${agency} has no workstream in this review`,
+        [{ field: 'agency', message: `no workstream for ${agency}` }],
       );
     }
     if (!steps.some((s) => s.stepId === dto.stepId)) {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
-        `stepId: no step "${dto.stepId}" in the ${dto.agency} workstream`,
+        `stepId: no step "${dto.stepId}" in the ${agency} workstream`,
         [{ field: 'stepId', message: `no step "${dto.stepId}"` }],
       );
     }
@@ -260,7 +326,7 @@ export class ReviewsService {
         [{ field: 'stage', message: `review is in ${row.stage}` }],
       );
     }
-    const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, dto.agency));
+    const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, agency));
     try {
       await handle.executeUpdate(submitFindingUpdate, {
         args: [
@@ -270,14 +336,14 @@ export class ReviewsService {
             summary: dto.summary,
             rationale: dto.rationale,
             reference: dto.reference,
-            actor: { id: dto.actor.id, agency: dto.actor.agency },
+            actor: actorOf(principal),
           },
         ],
       });
     } catch (err) {
       mapUpdateError(err, 'finding');
     }
-    return this.get(id);
+    return this.get(id, principal);
   }
 
   /** Run a validated update on the review workflow, then return the refreshed read model. */
@@ -286,6 +352,7 @@ export class ReviewsService {
     update: UpdateDefinition<Ret, [Arg]>,
     what: string,
     arg: Arg,
+    principal: Principal,
   ): Promise<ReviewDetailDto> {
     const row = await this.row(id);
     if (row.status === 'closed')
@@ -298,7 +365,7 @@ export class ReviewsService {
     } catch (err) {
       mapUpdateError(err, what);
     }
-    return this.get(id);
+    return this.get(id, principal);
   }
 }
 

@@ -13,13 +13,13 @@ export function AcknowledgeButton(props: {
   const [error, setError] = useState<string>();
   const acknowledge = async () => {
     if (!props.actor.id) {
-      setError('Fill in "Acting as" first.');
+      setError('Paste your token (top right) first.');
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      await api.acknowledge(props.reviewId, props.escalationId, props.actor);
+      await api.acknowledge(props.reviewId, props.escalationId);
       props.onDone();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

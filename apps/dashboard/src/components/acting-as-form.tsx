@@ -1,49 +1,49 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Actor } from '../api';
 
 /**
- * Who the page acts as, until the API has sign-in: the id and agency sent as `actor` with every
- * finding and acknowledgement. Saved in this browser only.
+ * The bearer token the page acts with (`npm start` prints one per role). Who that is comes from
+ * the API (GET /auth/me), never from anything typed here.
  */
-export function ActingAsForm({ actor, onChange }: { actor: Actor; onChange(a: Actor): void }) {
-  const [id, setId] = useState(actor.id);
-  const [agency, setAgency] = useState(actor.agency ?? '');
-  const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    setId(actor.id);
-    setAgency(actor.agency ?? '');
-  }, [actor]);
+export function ActingAsForm({
+  actor,
+  onChange,
+}: {
+  actor: Actor;
+  onChange(token: string): Promise<void>;
+}) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string>();
 
-  const submit = (e: FormEvent) => {
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
-    onChange({ id: id.trim(), agency: agency.trim() || undefined });
-    setSaved(true);
-    setTimeout(() => setSaved(false), 1500);
+    setError(undefined);
+    try {
+      await onChange(token.trim());
+      setToken('');
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
   };
 
   return (
-    <form className="acting-as" onSubmit={submit} aria-label="Who you act as">
-      <label htmlFor="acting-as-id">Acting as</label>
+    <form className="acting-as" onSubmit={(e) => void submit(e)} aria-label="Who you act as">
+      <label htmlFor="acting-as-token">Token</label>
       <input
-        id="acting-as-id"
-        value={id}
-        onChange={(e) => setId(e.target.value)}
-        placeholder="analyst@agency.gov"
-        autoComplete="email"
+        id="acting-as-token"
+        type="password"
+        value={token}
+        onChange={(e) => setToken(e.target.value)}
+        placeholder="paste a bearer token"
+        autoComplete="off"
       />
-      <label htmlFor="acting-as-agency">Agency</label>
-      <input
-        id="acting-as-agency"
-        value={agency}
-        onChange={(e) => setAgency(e.target.value)}
-        placeholder="caisi"
-        size={10}
-        pattern="[a-z][a-z0-9\-]{1,30}"
-        title="An agency code such as caisi"
-      />
-      <button type="submit">Save</button>
-      <span role="status" className="muted">
-        {saved ? 'Saved' : ''}
+      <button type="submit">Use</button>
+      <span role="status" className={error ? 'error' : 'muted'}>
+        {error
+          ? error
+          : actor.id
+            ? `Acting as ${actor.id} (${actor.role ?? '?'}${actor.agency ? `, ${actor.agency}` : ''})`
+            : 'Not signed in'}
       </span>
     </form>
   );

@@ -139,7 +139,7 @@ function FindingForm(props: {
     e.preventDefault();
     if (!props.actor.id) {
       setError({
-        message: 'Fill in "Acting as" (top right) first: findings are recorded under that name.',
+        message: 'Paste your token (top right) first: findings are recorded under its name.',
         fields: [],
       });
       return;
@@ -153,7 +153,6 @@ function FindingForm(props: {
         riskLevel,
         summary,
         rationale: rationale.trim() || undefined,
-        actor: { id: props.actor.id, agency: props.actor.agency ?? props.agency },
       });
       props.onDone(`Finding recorded for ${item.title} on ${item.modelName}.`);
     } catch (err) {
@@ -214,7 +213,7 @@ function FindingForm(props: {
           />
         </div>
         <p className="muted small">
-          Recorded as {props.actor.id || '(nobody: set "Acting as")'} for {props.agency}.
+          Recorded as {props.actor.id || '(nobody: paste a token)'} for {props.agency}.
         </p>
         {error && (
           <p id="finding-error" className="error" role="alert">

@@ -97,6 +97,11 @@ export interface ProtocolStep {
 export interface ProtocolWorkstream {
   agency: string;
   steps: ProtocolStep[];
+  /**
+   * Need-to-know: agencies (codes, or `*` for every agency of the protocol) that may see this
+   * workstream's findings. Absent = no other agency sees them; the coordinator always does.
+   */
+  sharesFindingsWith?: string[];
 }
 
 export interface IntakeStageSpec {

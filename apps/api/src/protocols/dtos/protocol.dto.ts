@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsNotEmpty, IsObject, ValidateNested } from 'class-validator';
-import { ActorDto } from '../../common/actor.dto';
+import { IsNotEmpty, IsObject } from 'class-validator';
 import type { ProtocolVersionEntity } from '@engine/persistence';
 
 export class ProtocolDraftDto {
@@ -9,11 +7,6 @@ export class ProtocolDraftDto {
   @IsObject()
   @IsNotEmpty()
   definition!: Record<string, unknown>;
-
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
 }
 
 export class ProtocolValidateDto {

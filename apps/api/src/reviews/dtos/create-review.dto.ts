@@ -15,7 +15,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ACCESS_TYPES, type AccessType } from '@engine/domain/review/review.types';
-import { ActorDto } from '../../common/actor.dto';
 
 export class AccessArrangementDto {
   @ApiProperty({ enum: ACCESS_TYPES })
@@ -121,9 +120,4 @@ export class CreateReviewDto {
   @IsOptional()
   @IsUUID()
   refiledFrom?: string;
-
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  submittedBy!: ActorDto;
 }

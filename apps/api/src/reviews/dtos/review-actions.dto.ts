@@ -22,15 +22,9 @@ import {
   type Determination,
   type RiskLevel,
 } from '@engine/domain/protocol/protocol.types';
-import { ActorDto } from '../../common/actor.dto';
 
-/** Base of every action: who acts and, optionally, why. */
+/** Base of every action: optionally, why. Who acts comes from the bearer token, never the body. */
 export class ActionDto {
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
-
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()

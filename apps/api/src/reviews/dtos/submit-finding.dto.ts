@@ -1,21 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { RISK_LEVELS, type RiskLevel } from '@engine/domain/protocol/protocol.types';
-import { ActorDto } from '../../common/actor.dto';
 
 export class SubmitFindingDto {
-  @ApiProperty({ example: 'cisa' })
+  @ApiPropertyOptional({
+    example: 'cisa',
+    description: "The caller's own agency (from the token) when absent; any other is refused (403)",
+  })
+  @IsOptional()
   @Matches(/^[a-z][a-z0-9-]{1,30}$/, { message: 'agency must be an agency code such as cisa' })
-  agency!: string;
+  agency?: string;
 
   @ApiProperty({ example: 'critical-infrastructure-impact' })
   @Matches(/^[a-z][a-z0-9-]{0,60}$/, {
@@ -46,9 +40,4 @@ export class SubmitFindingDto {
   @IsString()
   @MaxLength(500)
   reference?: string;
-
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
 }

@@ -215,6 +215,11 @@ export class ProtocolWorkstreamDto implements ProtocolWorkstream {
   @NestedArray(() => ProtocolStepDto)
   @ArrayNotEmpty({ message: 'a workstream needs at least one step' })
   steps!: ProtocolStepDto[];
+
+  @IsOptional()
+  @IsArray({ message: 'must be a list of agency codes or "*"' })
+  @IsString({ each: true, message: 'must be a list of agency codes or "*"' })
+  sharesFindingsWith?: string[];
 }
 
 export class IntakeStageSpecDto implements IntakeStageSpec {

@@ -338,6 +338,13 @@ function checkWorkstreams(
       }
     }
     if (Array.isArray(ws.steps)) checkSteps(at, ws.steps, add);
+    if (Array.isArray(ws.sharesFindingsWith)) {
+      ws.sharesFindingsWith.forEach((code, i) => {
+        if (typeof code === 'string' && code !== '*') {
+          checkAgencyReference(`${at}.sharesFindingsWith[${i}]`, code, agencies, add);
+        }
+      });
+    }
   });
 }
 
