@@ -173,6 +173,22 @@ export class ProtocolFactory {
     return this;
   }
 
+  /** Another agency (a member by default) with the same one manual step, `review`. */
+  withAgency(agency: string, role: 'lead' | 'member' | 'adviser' | 'observer' = 'member'): this {
+    this.protocol.agencies.push({ code: agency, name: `Agency ${agency}`, role });
+    this.protocol.workstreams.push({
+      agency,
+      steps: [structuredClone(this.protocol.workstreams[0].steps[0])],
+    });
+    return this;
+  }
+
+  /** Need-to-know: `from`'s findings become visible to the `to` agencies. */
+  sharingFindings(from: string, to: string[]): this {
+    this.protocol.workstreams.find((w) => w.agency === from)!.sharesFindingsWith = to;
+    return this;
+  }
+
   withAutomaticDetermination(): this {
     this.protocol.stages.determination!.automatic = true;
     return this;
