@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
@@ -12,14 +12,37 @@ import {
   type AuditVerification,
 } from '@engine/persistence';
 
-/** The API's side of the audit log: appends (chained per AUDIT_HASH_CHAIN), verification, checkpoints. */
+/**
+ * The API's side of the audit log: appends (chained per AUDIT_HASH_CHAIN), verification, and
+ * a signed checkpoint of the chain head every AUDIT_CHECKPOINT_INTERVAL_SECONDS (several API
+ * copies may all try: a head already checkpointed is skipped).
+ */
 @Injectable()
-export class AuditService {
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditService.name);
   readonly signer: AuditSigner | undefined;
+  private timer?: NodeJS.Timeout;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     const key = environment().AUDIT_SIGNING_KEY;
     this.signer = key ? new AuditSigner(key) : undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.signer) {
+      this.logger.warn('no AUDIT_SIGNING_KEY: the audit chain head is not checkpointed');
+      return;
+    }
+    this.timer = setInterval(() => {
+      this.checkpoint().catch((err: unknown) =>
+        this.logger.error(`audit checkpoint failed: ${String(err)}`),
+      );
+    }, environment().AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
   }
 
   async record(...records: AuditRecord[]): Promise<void> {
