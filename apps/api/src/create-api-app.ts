@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { serveDashboard } from './coordinator/serve-dashboard';
@@ -16,7 +17,14 @@ export async function createApiApp(
   const env = environment();
   const adapter = new FastifyAdapter({
     bodyLimit: env.API_BODY_LIMIT_BYTES,
-    genReqId: () => randomUUID(),
+    // A caller's (or gateway's) x-request-id is kept when it is a plain token, so one id follows
+    // a request across services and into the audit log; anything else gets a fresh one.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given)
+        ? given
+        : randomUUID();
+    },
     requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
