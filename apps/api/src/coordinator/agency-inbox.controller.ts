@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AgencyInboxService } from './agency-inbox.service';
 import { AgencyListDto, AgencyParamDto, InboxDto, InboxQueryDto } from './dtos/inbox.dto';
 
 @ApiTags('coordinator')
+@ApiBearerAuth()
 @Controller('agencies')
 export class AgencyInboxController {
   constructor(private readonly inbox: AgencyInboxService) {}

@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CoordinatorSummaryService } from './coordinator-summary.service';
 import { SummaryDto, SummaryQueryDto } from './dtos/summary.dto';
 
 @ApiTags('coordinator')
+@ApiBearerAuth()
 @Controller('summary')
 export class CoordinatorSummaryController {
   constructor(private readonly summaries: CoordinatorSummaryService) {}

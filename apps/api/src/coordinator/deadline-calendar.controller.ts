@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeadlineCalendarService } from './deadline-calendar.service';
 import { DeadlineCalendarDto, DeadlineCalendarQueryDto } from './dtos/deadline-calendar.dto';
 
 @ApiTags('coordinator')
+@ApiBearerAuth()
 @Controller('deadlines')
 export class DeadlineCalendarController {
   constructor(private readonly deadlines: DeadlineCalendarService) {}

@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EscalationQueueDto, EscalationQueueQueryDto } from './dtos/escalation-queue.dto';
 import { EscalationQueueService } from './escalation-queue.service';
 
 @ApiTags('coordinator')
+@ApiBearerAuth()
 @Controller('escalations')
 export class EscalationQueueController {
   constructor(private readonly escalations: EscalationQueueService) {}

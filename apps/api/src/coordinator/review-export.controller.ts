@@ -1,11 +1,12 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ExportReviewsQueryDto } from './dtos/export-reviews-query.dto';
 import { EXPORT_MARKING, ReviewExportService } from './review-export.service';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 
 @ApiTags('reviews')
+@ApiBearerAuth()
 @Controller()
 export class ReviewExportController {
   constructor(private readonly exports: ReviewExportService) {}

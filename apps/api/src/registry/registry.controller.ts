@@ -1,5 +1,11 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { StepTypeEntity } from '@engine/persistence';
 import { AgencyCodePipe } from '../common/agency-code.pipe';
 import { RegistryService } from './registry.service';
@@ -41,6 +47,7 @@ const toDto = (s: StepTypeEntity): StepTypeDto => ({
 });
 
 @ApiTags('registry')
+@ApiBearerAuth()
 @Controller('registry')
 export class RegistryController {
   constructor(private readonly registry: RegistryService) {}
