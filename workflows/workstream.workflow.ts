@@ -136,6 +136,10 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
           );
         }
         if (!finding.actor?.id) throw new Error('actor.id: the acting user is required');
+        // Defence in depth behind the API's policy: only the agency's own people write here.
+        if (finding.actor.agency !== input.agency) {
+          throw new Error(`actor.agency: only ${input.agency} records findings in its workstream`);
+        }
         if (specOf(step.stepId).marking === 'CLASSIFIED' && !finding.reference?.trim()) {
           throw new Error('reference: a classified finding is recorded as a reference only');
         }

@@ -87,8 +87,13 @@ describe('review lifecycle', () => {
         stepOf(s, m2, 'infrastructure').status === 'open',
       'every manual step to open (range after the automated step)',
     );
-    const finding = (stepId: string, riskLevel: string, extra: Record<string, unknown> = {}) => ({
-      ...actor(`analyst-${stepId}`),
+    const finding = (
+      agency: string,
+      stepId: string,
+      riskLevel: string,
+      extra: Record<string, unknown> = {},
+    ) => ({
+      ...actor(`analyst-${stepId}`, agency),
       stepId,
       riskLevel: riskLevel as 'low',
       summary: `${stepId} result`,
@@ -96,13 +101,13 @@ describe('review lifecycle', () => {
       ...extra,
     });
     await ws(r, lead).executeUpdate(submitFindingUpdate, {
-      args: [finding('range', levels.range)],
+      args: [finding(lead, 'range', levels.range)],
     });
     await ws(r, m1).executeUpdate(submitFindingUpdate, {
-      args: [finding('benchmark', levels.benchmark, { reference: 'NSA-CB-2026-0042' })],
+      args: [finding(m1, 'benchmark', levels.benchmark, { reference: 'NSA-CB-2026-0042' })],
     });
     await ws(r, m2).executeUpdate(submitFindingUpdate, {
-      args: [finding('infrastructure', levels.infrastructure)],
+      args: [finding(m2, 'infrastructure', levels.infrastructure)],
     });
   }
 
@@ -521,7 +526,13 @@ describe('review lifecycle', () => {
     const r = await startReview(h.client, p);
     await waitForState(r, (s) => stepOf(s, agency, 'review').status === 'open', 'step open');
     const w = ws(r, agency);
-    const base = { ...actor('analyst'), stepId: 'review', summary: 'ok' };
+    const base = { ...actor('analyst', agency), stepId: 'review', summary: 'ok' };
+    await expectRejected(
+      w.executeUpdate(submitFindingUpdate, {
+        args: [{ ...base, ...actor('intruder', 'another-agency'), riskLevel: 'low' }],
+      }),
+      /actor.agency: only/,
+    );
     await expectRejected(
       w.executeUpdate(submitFindingUpdate, {
         args: [{ ...base, stepId: 'unknown', riskLevel: 'low' }],
