@@ -93,7 +93,8 @@ describe('audit hash chain', () => {
     );
     const fields: Record<string, unknown>[] = await h.db.query(
       `SELECT actor, role, request_id, at, prev_hash, hash FROM audit_log
-       WHERE action = 'request:findings:submit' LIMIT 1`,
+       WHERE action = 'request:findings:submit' AND details->>'agency' = $1 LIMIT 1`,
+      [agency],
     );
     expect(fields[0]).toMatchObject({
       actor: `agency-analyst@${agency}.example.gov`,

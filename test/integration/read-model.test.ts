@@ -13,6 +13,7 @@ import { dataConverter } from '../../libs/temporal/src/connection';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
+import { tokenFor } from '../support/auth';
 import { stateOf, type ReviewHandle } from '../support/reviews';
 
 /** Child tables and the order their rows are compared in (their primary keys). */
@@ -552,13 +553,13 @@ describe('read model', () => {
       clock: secondsClock(3600),
     }));
     const stepDeadline = `step:${agency}:review`;
-    const actor = { id: `lead@${agency}.example.gov`, agency };
+    const lead = tokenFor('agency-lead', { agency, sub: `lead@${agency}.example.gov` });
     let reviewId: string;
     let handle: ReviewHandle;
     let final: ReviewState;
 
-    const ok = async (path: string, body: Record<string, unknown>) => {
-      const res = await post(path, body);
+    const ok = async (path: string, body: Record<string, unknown>, as?: Promise<string>) => {
+      const res = await post(path, body, as);
       if (res.status !== 200) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as {
         status: string;
@@ -600,50 +601,49 @@ describe('read model', () => {
         return s.workstreams[0].steps[0].status === 'open' ? s : undefined;
       }, 'the step to open');
 
-      const requested = await ok(`/reviews/${reviewId}/extensions`, {
-        actor,
-        deadlineId: stepDeadline,
-        clock: { unit: 'duration', iso: 'PT600S' },
-        justification: 'The enclave opened a day late',
-      });
+      const requested = await ok(
+        `/reviews/${reviewId}/extensions`,
+        {
+          deadlineId: stepDeadline,
+          clock: { unit: 'duration', iso: 'PT600S' },
+          justification: 'The enclave opened a day late',
+        },
+        lead,
+      );
       const ext = requested.deadlines.find((d) => d.id === stepDeadline)!.extensions[0];
       await ok(`/reviews/${reviewId}/extensions/${ext.id}/decision`, {
-        actor: { id: 'coordinator@example.gov' },
         grant: true,
         reason: 'Justified on the record',
       });
       await ok(`/reviews/${reviewId}/clock-stops`, {
-        actor,
         deadlineId: stepDeadline,
         reasonCode: 'developer-unavailable',
       });
-      await ok(`/reviews/${reviewId}/clock-resumptions`, { actor, deadlineId: stepDeadline });
+      await ok(`/reviews/${reviewId}/clock-resumptions`, { deadlineId: stepDeadline });
       await ok(`/reviews/${reviewId}/clock-stops`, {
-        actor,
         deadlineId: stepDeadline,
         reasonCode: 'range-outage',
       });
-      const raised = await ok(`/reviews/${reviewId}/escalations`, {
-        actor,
-        subject: 'Range outage',
-        reason: 'No access since Monday',
-      });
-      await ok(`/reviews/${reviewId}/escalations/${raised.escalations[0].id}/acknowledge`, {
-        actor: { id: 'official@example.gov' },
-      });
-      await ok(`/reviews/${reviewId}/escalations`, {
-        actor,
-        subject: 'Second outage',
-        level: 1,
-        reason: 'Again',
-      });
-      await ok(`/reviews/${reviewId}/findings`, {
-        agency,
-        stepId: 'review',
-        riskLevel: 'alert',
-        summary: 'Moderate uplift on web exploitation',
-        actor: { id: `analyst@${agency}.example.gov`, agency },
-      });
+      const raised = await ok(
+        `/reviews/${reviewId}/escalations`,
+        { subject: 'Range outage', reason: 'No access since Monday' },
+        lead,
+      );
+      await ok(
+        `/reviews/${reviewId}/escalations/${raised.escalations[0].id}/acknowledge`,
+        {},
+        tokenFor('coordinator', { sub: 'official@example.gov' }),
+      );
+      await ok(
+        `/reviews/${reviewId}/escalations`,
+        { subject: 'Second outage', level: 1, reason: 'Again' },
+        lead,
+      );
+      await ok(
+        `/reviews/${reviewId}/findings`,
+        { stepId: 'review', riskLevel: 'alert', summary: 'Moderate uplift on web exploitation' },
+        tokenFor('agency-analyst', { agency }),
+      );
       final = await eventually(async () => {
         const s = await stateOf(handle);
         return s.status === 'closed' && (await lastSeqOf(reviewId)) === s.seq ? s : undefined;
