@@ -111,17 +111,35 @@ describe('write endpoints under fuzzing', () => {
   const api = apiClient(() => url);
   let reviewId: string;
 
+  /** Every caller of this file has its own subject, so its writes can be told from others'. */
+  const subject = (role: Role) => (role === 'developer' ? developer : `${role}-${tag}@example.gov`);
+  const subjects = [
+    developer,
+    ...['agency-analyst', 'agency-lead', 'coordinator', 'operator', 'auditor'].map((r) =>
+      subject(r as Role),
+    ),
+  ];
+  /**
+   * What this file's callers have written (other test files may share the database): the
+   * fixture review's state, timeline and audit entries, and the API's own writes. Reviews an
+   * accepted intake started keep projecting for a while; their entries are not counted.
+   */
   const snapshot = async () =>
     JSON.stringify(
-      await h.db.query(`SELECT
-        (SELECT count(*) FROM reviews) AS reviews,
-        (SELECT coalesce(sum(last_seq), 0) FROM reviews) AS seqs,
-        (SELECT count(*) FROM review_events) AS events,
-        (SELECT count(*) FROM review_submitters) AS submitters,
-        (SELECT count(*) FROM audit_log) AS audit,
-        (SELECT count(*) FROM protocol_versions) AS protocols,
-        (SELECT count(*) FROM closure_days) AS closures,
-        (SELECT count(*) FROM api_keys) AS keys`),
+      await h.db.query(
+        `SELECT
+          (SELECT count(*) FROM review_submitters WHERE subject = ANY($1)) AS submitters,
+          (SELECT count(*) FROM reviews r JOIN review_submitters s ON s.review_id = r.id
+            WHERE s.subject = ANY($1)) AS reviews,
+          (SELECT last_seq FROM reviews WHERE id = $2) AS seq,
+          (SELECT count(*) FROM review_events WHERE review_id = $2) AS events,
+          (SELECT count(*) FROM audit_log
+            WHERE (actor = ANY($1) AND review_id IS NULL) OR target = 'review:' || $2) AS audit,
+          (SELECT count(*) FROM protocol_versions WHERE created_by = ANY($1)) AS protocols,
+          (SELECT count(*) FROM closure_days WHERE created_by = ANY($1)) AS closures,
+          (SELECT count(*) FROM api_keys WHERE created_by = ANY($1)) AS keys`,
+        [subjects, reviewId],
+      ),
     );
   /** After an accepted write, wait for its projection to land before the next comparison. */
   const settled = () =>
@@ -152,7 +170,7 @@ describe('write endpoints under fuzzing', () => {
     const role = Object.keys(policy.allow)[0] as Role;
     const token = tokenFor(role, {
       agency: role.startsWith('agency') ? agency : undefined,
-      sub: role === 'developer' ? developer : undefined,
+      sub: subject(role),
     });
     const route = key.slice('POST '.length);
     // Path segments: any text a URL can carry (lone surrogates cannot be percent-encoded).
@@ -173,6 +191,11 @@ describe('write endpoints under fuzzing', () => {
           throw new Error(`${res.status} for ${JSON.stringify(payload)}: ${answer}`);
         if (res.status >= 400) {
           expect(await snapshot()).toBe(before);
+          const audited: unknown[] = await h.db.query(
+            `SELECT 1 FROM audit_log WHERE request_id = $1`,
+            [res.headers.get('x-request-id')],
+          );
+          expect(audited).toEqual([]);
         } else {
           before = await settled();
         }
