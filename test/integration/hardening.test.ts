@@ -47,6 +47,9 @@ describe('hardening and the codec endpoint', () => {
     expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // HEAD follows the GET route's rule.
+    expect((await fetch(`${url}/health`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${url}/summary`, { method: 'HEAD' })).status).toBe(401);
   });
 
   it('allows cross-origin calls from configured origins only', async () => {

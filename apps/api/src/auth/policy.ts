@@ -187,5 +187,7 @@ export type RouteKey = keyof typeof POLICY;
 export const SCOPES = [...new Set(Object.values(POLICY).map((p: RoutePolicy) => p.scope))].sort();
 
 export function policyFor(method: string, url: string | undefined): RoutePolicy | undefined {
-  return url ? (POLICY as Record<string, RoutePolicy>)[`${method} ${url}`] : undefined;
+  // Fastify answers HEAD for every GET route: the same rule applies.
+  const verb = method === 'HEAD' ? 'GET' : method;
+  return url ? (POLICY as Record<string, RoutePolicy>)[`${verb} ${url}`] : undefined;
 }
