@@ -53,6 +53,12 @@ export async function createApiApp(
       scheme: 'bearer',
       description: 'A JWT from the identity provider, or a service account API key (rek_...)',
     })
+    .addSecurityRequirements('bearer')
+    .addGlobalResponse(
+      { status: 401, description: 'No valid bearer token or API key (audited)' },
+      { status: 403, description: 'The access policy does not allow this caller (audited)' },
+      { status: 429, description: 'Rate limit reached; retry after the retry-after header' },
+    )
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
     jsonDocumentUrl: 'docs-json',
