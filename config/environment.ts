@@ -11,6 +11,7 @@ import {
   Min,
   validateSync,
 } from 'class-validator';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** Where the project lives, so scripts find `.data/` and `.cache/` whatever the cwd. */
@@ -41,6 +42,20 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /**
+   * TLS to PostgreSQL, libpq's names: `disable`, `require` (encrypted, certificate not checked),
+   * `verify-ca` (certificate signed by DATABASE_CA_FILE), `verify-full` (and the host name matches).
+   * Alternatively put `sslmode`/`sslrootcert` in DATABASE_URL itself, not both.
+   */
+  @IsOptional()
+  @IsIn(['disable', 'require', 'verify-ca', 'verify-full'])
+  DATABASE_SSL_MODE?: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+  /** CA certificate (PEM file) that signed PostgreSQL's server certificate. */
+  @IsOptional()
+  @IsString()
+  DATABASE_CA_FILE?: string;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -55,6 +70,40 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   TEMPORAL_NAMESPACE = 'default';
+
+  /**
+   * Connect to Temporal over TLS with the system's root CAs. Implied by any TEMPORAL_TLS_* file
+   * or by TEMPORAL_API_KEY; set it alone for a server with a publicly trusted certificate.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  TEMPORAL_TLS = false;
+
+  /** mTLS client certificate (PEM file); needs TEMPORAL_TLS_KEY_FILE. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_TLS_CERT_FILE?: string;
+
+  /** mTLS client private key (PEM file); needs TEMPORAL_TLS_CERT_FILE. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_TLS_KEY_FILE?: string;
+
+  /** CA that signed the Temporal server's certificate (PEM file), when not a public CA. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_TLS_CA_FILE?: string;
+
+  /** Name to verify the server certificate against, when it differs from the address's host. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_TLS_SERVER_NAME?: string;
+
+  /** Temporal Cloud API key (sent as a bearer token over TLS); instead of an mTLS client pair. */
+  @IsOptional()
+  @IsString()
+  TEMPORAL_API_KEY?: string;
 
   @IsOptional()
   @Transform(toInt)
@@ -91,6 +140,29 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   CACHE_DIR = path.join(PROJECT_ROOT, '.cache');
+
+  /**
+   * Port of a worker's own health endpoint (`/health/live`, `/health/ready`); 0 picks a free one.
+   * Each worker process needs its own (`npm start` gives the agency worker the next port).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT = 8081;
+
+  /** Port where a worker serves the Temporal SDK's Prometheus metrics at `/metrics`; 0 = off. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_METRICS_PORT = 9464;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
   @IsOptional()
   @Transform(toBool)
@@ -195,26 +267,45 @@ export class InvalidEnvironmentError extends Error {
 export function loadEnvironment(
   source: Record<string, string | undefined> = process.env,
 ): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables());
   const picked: Record<string, string> = {};
-  const optional = [
-    'DATABASE_URL',
-    'TEMPORAL_CLI_PATH',
-    'PAYLOAD_CODEC_KEYS',
-    'AUTH_JWKS_URL',
-    'AUTH_PUBLIC_KEYS',
-    'AUDIT_SIGNING_KEY',
-  ];
-  for (const key of [...known, ...optional]) {
+  for (const key of ENVIRONMENT_KEYS) {
     const value = source[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const env = plainToInstance(EnvironmentVariables, picked, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false });
-  const problems = errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  // One line per variable, however many of its rules it breaks.
+  const problems = errors.map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
   );
-  if (env.NODE_ENV === 'production' && !env.PAYLOAD_CODEC_KEYS) {
+  problems.push(...crossFieldProblems(env));
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env;
+}
+
+/** Optional variables have no default, so the class's keys alone would miss them. */
+const ENVIRONMENT_KEYS = [
+  ...Object.keys(new EnvironmentVariables()),
+  'DATABASE_URL',
+  'DATABASE_SSL_MODE',
+  'DATABASE_CA_FILE',
+  'TEMPORAL_CLI_PATH',
+  'TEMPORAL_TLS_CERT_FILE',
+  'TEMPORAL_TLS_KEY_FILE',
+  'TEMPORAL_TLS_CA_FILE',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_API_KEY',
+  'PAYLOAD_CODEC_KEYS',
+  'AUTH_JWKS_URL',
+  'AUTH_PUBLIC_KEYS',
+  'AUDIT_SIGNING_KEY',
+];
+
+/** Rules that span variables or touch the file system; each broken one is one line. */
+function crossFieldProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.PAYLOAD_CODEC_KEYS) {
     problems.push(
       'PAYLOAD_CODEC_KEYS: required in production (workflow payloads must be encrypted)',
     );
@@ -225,8 +316,66 @@ export function loadEnvironment(
   if (env.NODE_ENV === 'production' && !env.AUDIT_SIGNING_KEY) {
     problems.push('AUDIT_SIGNING_KEY: required in production (audit checkpoints are signed)');
   }
-  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
-  return env;
+  if (production && !env.DATABASE_URL) {
+    problems.push('DATABASE_URL: required in production (there is no embedded PostgreSQL)');
+  }
+  for (const key of [
+    'TEMPORAL_TLS_CERT_FILE',
+    'TEMPORAL_TLS_KEY_FILE',
+    'TEMPORAL_TLS_CA_FILE',
+    'DATABASE_CA_FILE',
+  ] as const) {
+    const file = env[key];
+    if (file && !readable(file)) problems.push(`${key}: cannot read the file ${file}`);
+  }
+  if (Boolean(env.TEMPORAL_TLS_CERT_FILE) !== Boolean(env.TEMPORAL_TLS_KEY_FILE)) {
+    problems.push(
+      'TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE: an mTLS client certificate needs both the certificate and its key',
+    );
+  }
+  if (env.TEMPORAL_API_KEY && env.TEMPORAL_TLS_CERT_FILE) {
+    problems.push(
+      'TEMPORAL_API_KEY: set either an API key or an mTLS client certificate, not both',
+    );
+  }
+  const urlSslMode = env.DATABASE_URL ? databaseUrlSslMode(env.DATABASE_URL) : undefined;
+  if (env.DATABASE_URL && urlSslMode === null) {
+    problems.push('DATABASE_URL: must be a valid URL (postgres://user:password@host:port/db)');
+  }
+  if (urlSslMode && (env.DATABASE_SSL_MODE || env.DATABASE_CA_FILE)) {
+    problems.push(
+      'DATABASE_SSL_MODE: DATABASE_URL already sets sslmode/sslrootcert; configure TLS in one place',
+    );
+  }
+  if (
+    (env.DATABASE_SSL_MODE === 'verify-ca' || env.DATABASE_SSL_MODE === 'verify-full') &&
+    !env.DATABASE_CA_FILE
+  ) {
+    problems.push(`DATABASE_CA_FILE: required with DATABASE_SSL_MODE=${env.DATABASE_SSL_MODE}`);
+  }
+  if (env.DATABASE_CA_FILE && (!env.DATABASE_SSL_MODE || env.DATABASE_SSL_MODE === 'disable')) {
+    problems.push('DATABASE_CA_FILE: only used with DATABASE_SSL_MODE=verify-ca or verify-full');
+  }
+  return problems;
+}
+
+function readable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The TLS parameters in a connection string (undefined when none; null when not a URL). */
+function databaseUrlSslMode(url: string): string | undefined | null {
+  try {
+    const params = new URL(url).searchParams;
+    return params.get('sslmode') ?? params.get('sslrootcert') ?? params.get('ssl') ?? undefined;
+  } catch {
+    return null;
+  }
 }
 
 let cached: EnvironmentVariables | undefined;

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import * as fs from 'node:fs';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { DataSourceOptions } from 'typeorm';
-import { environment } from '../../../config/environment';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { environment, type EnvironmentVariables } from '../../../config/environment';
 import { ENTITIES } from './entities';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSchema';
 import { StepTypeRegistry1764288000000 } from './migrations/1764288000000-StepTypeRegistry';
@@ -16,6 +19,7 @@ export const MIGRATIONS = [
 
 /** Options for the one DataSource the apps and the migration CLI share. */
 export function dataSourceOptions(url: string): DataSourceOptions {
+  const ssl = databaseSsl();
   return {
     type: 'postgres',
     url,
@@ -25,7 +29,32 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     logging: environment().LOG_SQL,
     extra: { max: 10 },
+    // pg takes tls.connect options; TypeORM's type names the server-side TlsOptions instead.
+    ...(ssl !== undefined && { ssl: ssl as PostgresConnectionOptions['ssl'] }),
   };
+}
+
+/**
+ * TLS to PostgreSQL from DATABASE_SSL_MODE and DATABASE_CA_FILE with libpq's meanings; undefined
+ * leaves it to DATABASE_URL (`?sslmode=...&sslrootcert=...`, which pg reads itself).
+ */
+export function databaseSsl(
+  env: Pick<EnvironmentVariables, 'DATABASE_SSL_MODE' | 'DATABASE_CA_FILE'> = environment(),
+): false | TlsOptions | undefined {
+  const ca = env.DATABASE_CA_FILE ? fs.readFileSync(env.DATABASE_CA_FILE, 'utf8') : undefined;
+  switch (env.DATABASE_SSL_MODE) {
+    case undefined:
+      return undefined;
+    case 'disable':
+      return false;
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+      // Signed by the CA is enough; the host name is not compared.
+      return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    case 'verify-full':
+      return { ca, rejectUnauthorized: true };
+  }
 }
 
 export function databaseUrl(): string {

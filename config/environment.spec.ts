@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InvalidEnvironmentError, loadEnvironment } from './environment';
+import { temporalTarget } from '../libs/temporal/src/connection';
+import { databaseSsl } from '../libs/persistence/src/data-source';
+import { generateCodecKey } from '../libs/temporal/src/codec/aes-gcm-payload-codec';
+
+const problemsOf = (source: Record<string, string>): string[] => {
+  try {
+    loadEnvironment(source);
+  } catch (err) {
+    if (err instanceof InvalidEnvironmentError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+describe('loadEnvironment (production configuration)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'env-spec-'));
+  const pem = path.join(dir, 'client.pem');
+  fs.writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a complete production configuration for Temporal Cloud with mTLS', () => {
+    const env = loadEnvironment({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://engine:secret@db.internal:5432/engine',
+      DATABASE_SSL_MODE: 'verify-full',
+      DATABASE_CA_FILE: pem,
+      TEMPORAL_ADDRESS: 'engine.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'engine.a1b2c',
+      TEMPORAL_TLS_CERT_FILE: pem,
+      TEMPORAL_TLS_KEY_FILE: pem,
+      PAYLOAD_CODEC_KEYS: generateCodecKey('2026-q4'),
+    });
+    expect(env.TEMPORAL_NAMESPACE).toBe('engine.a1b2c');
+    expect(env.DATABASE_SSL_MODE).toBe('verify-full');
+  });
+
+  it('lists every problem at once, each naming its variable', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      TEMPORAL_TLS_CERT_FILE: pem,
+      TEMPORAL_TLS_CA_FILE: path.join(dir, 'missing-ca.pem'),
+      TEMPORAL_API_KEY: 'key-123',
+      DATABASE_SSL_MODE: 'verify-everything',
+      WORKER_HEALTH_PORT: 'eighty',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^PAYLOAD_CODEC_KEYS: required in production/),
+        expect.stringMatching(/^DATABASE_URL: required in production/),
+        expect.stringMatching(/^TEMPORAL_TLS_CA_FILE: cannot read the file .*missing-ca\.pem/),
+        expect.stringMatching(/^TEMPORAL_TLS_CERT_FILE, TEMPORAL_TLS_KEY_FILE: .*needs both/),
+        expect.stringMatching(/^TEMPORAL_API_KEY: set either an API key or an mTLS/),
+        expect.stringMatching(/^DATABASE_SSL_MODE: /),
+        expect.stringMatching(/^WORKER_HEALTH_PORT: /),
+      ]),
+    );
+    expect(problems).toHaveLength(7);
+    expect(() => loadEnvironment({ NODE_ENV: 'production' })).toThrow(
+      /^Invalid environment variables:\n {2}- /,
+    );
+  });
+
+  it('refuses TLS settings given both in DATABASE_URL and in DATABASE_SSL_MODE', () => {
+    expect(
+      problemsOf({
+        DATABASE_URL: 'postgres://db.internal/engine?sslmode=verify-full',
+        DATABASE_SSL_MODE: 'require',
+      }),
+    ).toEqual([expect.stringMatching(/^DATABASE_SSL_MODE: DATABASE_URL already sets sslmode/)]);
+    expect(problemsOf({ DATABASE_SSL_MODE: 'verify-ca' })).toEqual([
+      'DATABASE_CA_FILE: required with DATABASE_SSL_MODE=verify-ca',
+    ]);
+  });
+
+  it('builds the Temporal connection: plaintext locally, mTLS or API key over TLS otherwise', () => {
+    expect(temporalTarget(loadEnvironment({})).tls).toBeUndefined();
+
+    const mtls = temporalTarget(
+      loadEnvironment({
+        TEMPORAL_TLS_CERT_FILE: pem,
+        TEMPORAL_TLS_KEY_FILE: pem,
+        TEMPORAL_TLS_CA_FILE: pem,
+        TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      }),
+    );
+    expect(mtls.tls?.serverNameOverride).toBe('temporal.internal');
+    expect(Buffer.from(mtls.tls!.clientCertPair!.crt).toString()).toContain('BEGIN CERTIFICATE');
+    expect(mtls.tls?.serverRootCACertificate).toBeDefined();
+    expect(mtls.apiKey).toBeUndefined();
+
+    const cloud = temporalTarget(loadEnvironment({ TEMPORAL_API_KEY: 'key-123' }));
+    expect(cloud).toMatchObject({ tls: {}, apiKey: 'key-123' });
+  });
+
+  it('maps DATABASE_SSL_MODE to pg TLS options with libpq meanings', () => {
+    expect(databaseSsl({})).toBeUndefined();
+    expect(databaseSsl({ DATABASE_SSL_MODE: 'disable' })).toBe(false);
+    expect(databaseSsl({ DATABASE_SSL_MODE: 'require' })).toEqual({ rejectUnauthorized: false });
+    const full = databaseSsl({ DATABASE_SSL_MODE: 'verify-full', DATABASE_CA_FILE: pem });
+    expect(full).toMatchObject({ rejectUnauthorized: true, ca: expect.stringContaining('BEGIN') });
+    expect(full).not.toHaveProperty('checkServerIdentity');
+    const ca = databaseSsl({ DATABASE_SSL_MODE: 'verify-ca', DATABASE_CA_FILE: pem });
+    expect(ca).toHaveProperty('checkServerIdentity');
+  });
+});
