@@ -8,11 +8,16 @@ const shared = {
   testEnvironment: 'node',
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   // ts-jest also compiles the few ES-module-only dependencies (content-disposition, pulled in by
-  // @fastify/static), which Node loads natively but Jest's CommonJS runtime cannot.
+  // @fastify/static) and @nestjs/terminus 12, which Node loads natively but Jest's CommonJS
+  // runtime cannot.
   transform: {
+    '/node_modules/@nestjs/terminus/.+\\.js$': [
+      '<rootDir>/test/support/import-meta.transformer.js',
+      { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false },
+    ],
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|@nestjs/terminus)/)'],
 };
 
 module.exports = {

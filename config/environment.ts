@@ -141,6 +141,11 @@ export class EnvironmentVariables {
   @IsString()
   CACHE_DIR = path.join(PROJECT_ROOT, '.cache');
 
+  /** Interface a worker's health and metrics endpoints listen on (0.0.0.0 in a container). */
+  @IsOptional()
+  @IsString()
+  WORKER_HOST = '127.0.0.1';
+
   /**
    * Port of a worker's own health endpoint (`/health/live`, `/health/ready`); 0 picks a free one.
    * Each worker process needs its own (`npm start` gives the agency worker the next port).

@@ -25,8 +25,7 @@ describe('review slice: intake → finding → closed', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',
-      postgres: { status: 'up' },
-      temporal: { status: 'up' },
+      info: { database: { status: 'up' }, temporal: { status: 'up' } },
     });
   });
 

@@ -53,6 +53,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = databaseUrl;
   process.env.TEMPORAL_ADDRESS = temporal.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
+  // JSON request logs of the in-process API would drown Jest's output; errors still show.
+  process.env.LOG_LEVEL ??= 'error';
   // Every client and worker in the tests encrypts payloads, as in production.
   process.env.PAYLOAD_CODEC_KEYS ??= generateCodecKey('test');
   // Tokens signed by a key of this run (test/support/auth.ts); audit checkpoints signed too.

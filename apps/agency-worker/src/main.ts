@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { createAgencyWorker, registerStepTypes } from '@engine/agency-sdk';
 import { environment } from '@engine/config/environment';
-import { createTemporalClient, createWorkerConnection } from '@engine/temporal';
+import { createLogger } from '@engine/observability';
+import { createTemporalClient } from '@engine/temporal';
+import { runWorkerProcess } from '@engine/temporal/worker-process';
 import { ctfEvaluationStep, referenceComparisonStep } from './ctf/ctf-evaluation';
 
 const AGENCY = 'caisi';
@@ -10,41 +12,42 @@ const STEPS = [ctfEvaluationStep, referenceComparisonStep];
 /** The reference agency worker: CAISI's automated steps on the `agency-caisi` queue. */
 async function main(): Promise<void> {
   const env = environment();
-  const connection = await createWorkerConnection();
-  const client = await createTemporalClient();
-  const stopRegistering = new AbortController();
-  let registration: Promise<void> = Promise.resolve();
-  try {
-    const worker = await createAgencyWorker({
-      agency: AGENCY,
-      steps: STEPS,
-      connection,
-      namespace: env.TEMPORAL_NAMESPACE,
-    });
-    process.stdout.write(`agency worker polling agency-${AGENCY} at ${env.TEMPORAL_ADDRESS}\n`);
+  const logger = createLogger('agency-worker').child({ agency: AGENCY });
+  await runWorkerProcess({
+    logger,
+    createWorker: (connection) =>
+      createAgencyWorker({
+        agency: AGENCY,
+        steps: STEPS,
+        connection,
+        namespace: env.TEMPORAL_NAMESPACE,
+      }),
     // Announce the step kinds so protocols naming them can be published. The engine's core
     // worker records them, so this waits for it without holding up the steps themselves.
-    registration = client
-      .withAbortSignal(stopRegistering.signal, () =>
-        registerStepTypes({ client, agency: AGENCY, steps: STEPS }),
-      )
-      .then(
-        (kinds) => void process.stdout.write(`registered step kinds ${kinds.join(', ')}\n`),
-        (err: unknown) => {
-          if (stopRegistering.signal.aborted) return;
-          process.stderr.write(
-            `registering step kinds failed: ${err instanceof Error ? err.message : String(err)}\n`,
+    whileRunning: () => {
+      const stopRegistering = new AbortController();
+      const registration = createTemporalClient().then(async (client) => {
+        try {
+          const kinds = await client.withAbortSignal(stopRegistering.signal, () =>
+            registerStepTypes({ client, agency: AGENCY, steps: STEPS }),
           );
-        },
-      );
-    await worker.run();
-  } finally {
-    // A registration still waiting for the engine must end before its connection closes.
-    stopRegistering.abort();
-    await registration;
-    await client.connection.close();
-    await connection.close();
-  }
+          logger.info({ kinds }, `registered step kinds ${kinds.join(', ')}`);
+        } catch (err) {
+          if (!stopRegistering.signal.aborted)
+            logger.error({ err }, 'registering step kinds failed');
+        } finally {
+          await client.connection.close();
+        }
+      });
+      // A registration still waiting for the engine must end before the process exits.
+      return async () => {
+        stopRegistering.abort();
+        await registration.catch((err: unknown) =>
+          logger.error({ err }, 'could not connect to register step kinds'),
+        );
+      };
+    },
+  });
 }
 
 main().catch((err: unknown) => {

@@ -7,13 +7,15 @@ import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { CodecModule } from './codec/codec.module';
 import { CoordinatorModule } from './coordinator/coordinator.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { RegistryModule } from './registry/registry.module';
 import { ReviewsModule } from './reviews/reviews.module';
 
 @Module({
   imports: [
+    ObservabilityModule,
     TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(databaseUrl()) }),
     TemporalModule,
     AuditModule,
@@ -24,7 +26,7 @@ import { ReviewsModule } from './reviews/reviews.module';
     CalendarModule,
     ReviewsModule,
     CoordinatorModule,
+    HealthModule,
   ],
-  controllers: [HealthController],
 })
 export class AppModule {}

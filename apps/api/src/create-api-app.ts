@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { serveDashboard } from './coordinator/serve-dashboard';
@@ -28,12 +29,13 @@ export async function createApiApp(
     requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    logger: opts.logger ?? ['log', 'error', 'warn'],
+    // Given levels (tests) keep Nest's console logger; otherwise JSON lines through pino.
+    ...(opts.logger === undefined ? { bufferLogs: true } : { logger: opts.logger }),
   });
+  if (opts.logger === undefined) app.useLogger(app.get(PinoLogger));
   await applyHardening(app, env);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
-  app.enableShutdownHooks();
   serveDashboard(app); // the coordinator page at /dashboard/, once built
   app
     .getHttpAdapter()

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
 import { environment } from '@engine/config/environment';
 import { createApiApp } from './create-api-app';
 import { ProtocolCatalogService } from './protocols/protocol-catalog.service';
@@ -6,9 +7,31 @@ import { ProtocolCatalogService } from './protocols/protocol-catalog.service';
 async function main(): Promise<void> {
   const env = environment();
   const app = await createApiApp();
+  const logger = app.get(Logger);
   await app.get(ProtocolCatalogService).seedFromFiles();
   await app.listen(env.API_PORT, env.API_HOST);
-  process.stdout.write(`API listening on ${await app.getUrl()}\n`);
+  logger.log(`API listening on ${await app.getUrl()}`, 'Main');
+
+  // On SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish, run the
+  // modules' shutdown hooks (Temporal and PostgreSQL connections), then exit 0.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: finishing in-flight requests, then stopping`, 'Main');
+    app.close().then(
+      () => {
+        logger.log('API stopped', 'Main');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'API did not stop cleanly', 'Main');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

@@ -32,9 +32,10 @@ import {
  * worker and the API as child processes, and stops everything on Ctrl-C.
  */
 const APPS = [
-  { name: 'worker', entry: 'apps/worker/src/main.ts' },
-  { name: 'agency-worker', entry: 'apps/agency-worker/src/main.ts' },
-  { name: 'api', entry: 'apps/api/src/main.ts' },
+  { name: 'worker', entry: 'apps/worker/src/main.ts', portOffset: 0 },
+  // Its own health and metrics ports: the next ones after the core worker's.
+  { name: 'agency-worker', entry: 'apps/agency-worker/src/main.ts', portOffset: 1 },
+  { name: 'api', entry: 'apps/api/src/main.ts', portOffset: 0 },
 ];
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
@@ -122,7 +123,16 @@ async function main(): Promise<void> {
         ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', app.entry],
         {
           cwd: PROJECT_ROOT,
-          env: { ...childEnv, TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json') },
+          env: {
+            ...childEnv,
+            WORKER_HEALTH_PORT: String(
+              env.WORKER_HEALTH_PORT && env.WORKER_HEALTH_PORT + app.portOffset,
+            ),
+            WORKER_METRICS_PORT: String(
+              env.WORKER_METRICS_PORT && env.WORKER_METRICS_PORT + app.portOffset,
+            ),
+            TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json'),
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );
@@ -144,7 +154,9 @@ async function main(): Promise<void> {
         '',
         `  API            ${apiUrl}`,
         `  OpenAPI docs   ${apiUrl}/docs   (JSON: ${apiUrl}/docs-json)`,
-        `  Health         ${apiUrl}/health`,
+        `  Health         ${apiUrl}/health/ready   (live: ${apiUrl}/health/live)`,
+        `  Metrics        ${apiUrl}/metrics`,
+        `  Worker health  http://${env.WORKER_HOST}:${env.WORKER_HEALTH_PORT}/health/ready   (agency worker: port ${env.WORKER_HEALTH_PORT + 1})`,
         `  Temporal UI    ${temporalUi ?? '(external server)'}`,
         `  Temporal gRPC  ${env.TEMPORAL_ADDRESS}`,
         `  PostgreSQL     ${redact(databaseUrl)}`,

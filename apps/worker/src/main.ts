@@ -1,35 +1,39 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { environment } from '@engine/config/environment';
-import { createWorkerConnection, dataConverter, temporalTarget } from '@engine/temporal';
+import { createLogger } from '@engine/observability';
+import { dataConverter, temporalTarget } from '@engine/temporal';
+import { runWorkerProcess } from '@engine/temporal/worker-process';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
 import { StepRegistryActivitiesService } from '@engine/activities/registry/step-registry.activities';
 import { createCoreWorker } from './core-worker';
 import { WorkerModule } from './worker.module';
 
-/** Core worker: runs until SIGINT/SIGTERM, then drains in-flight tasks and exits. */
+/** Core worker: runs until SIGINT/SIGTERM, then drains in-flight tasks and exits 0. */
 async function main(): Promise<void> {
   const env = environment();
-  const app = await NestFactory.createApplicationContext(WorkerModule, {
-    logger: ['error', 'warn', 'log'],
+  const logger = createLogger('worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forLogger(logger), {
+    bufferLogs: true,
   });
-  const connection = await createWorkerConnection();
+  app.useLogger(app.get(NestPinoLogger));
   try {
-    const worker = await createCoreWorker({
-      connection,
-      namespace: temporalTarget().namespace,
-      taskQueue: env.TEMPORAL_TASK_QUEUE,
-      dataConverter: dataConverter(),
-      activities: {
-        projectReview: (b) => app.get(ProjectionActivitiesService).projectReview(b),
-        recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),
-      },
+    await runWorkerProcess({
+      logger,
+      createWorker: (connection) =>
+        createCoreWorker({
+          connection,
+          namespace: temporalTarget().namespace,
+          taskQueue: env.TEMPORAL_TASK_QUEUE,
+          dataConverter: dataConverter(),
+          activities: {
+            projectReview: (b) => app.get(ProjectionActivitiesService).projectReview(b),
+            recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),
+          },
+        }),
     });
-    process.stdout.write(`worker polling ${env.TEMPORAL_TASK_QUEUE} at ${env.TEMPORAL_ADDRESS}\n`);
-    // The SDK's runtime turns SIGINT/SIGTERM into a graceful shutdown; run() resolves after it.
-    await worker.run();
   } finally {
-    await connection.close();
     await app.close();
   }
 }

@@ -1,5 +1,7 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { dataSourceOptions, databaseUrl } from '@engine/persistence';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
 import { StepRegistryActivitiesService } from '@engine/activities/registry/step-registry.activities';
@@ -9,4 +11,9 @@ import { StepRegistryActivitiesService } from '@engine/activities/registry/step-
   imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(databaseUrl()) })],
   providers: [ProjectionActivitiesService, StepRegistryActivitiesService],
 })
-export class WorkerModule {}
+export class WorkerModule {
+  /** The module with Nest's own log lines (TypeORM, lifecycle) going to the worker's pino logger. */
+  static forLogger(logger: Logger): DynamicModule {
+    return { module: WorkerModule, imports: [LoggerModule.forRoot({ pinoHttp: { logger } })] };
+  }
+}

@@ -12,3 +12,8 @@ export function reviewWorkflowId(reviewId: string): string {
 export function workstreamWorkflowId(reviewId: string, agencyCode: string): string {
   return `review-${reviewId}-ws-${agencyCode}`;
 }
+
+/** The review a workflow id belongs to (a review's or one of its workstreams'), if any. */
+export function reviewIdOfWorkflow(workflowId: string): string | undefined {
+  return /^review-(.+?)(?:-ws-[a-z0-9-]+)?$/.exec(workflowId)?.[1];
+}

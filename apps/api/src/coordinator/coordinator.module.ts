@@ -28,5 +28,6 @@ import { ReviewExportService } from './review-export.service';
     CoordinatorSummaryService,
     ReviewExportService,
   ],
+  exports: [CoordinatorSummaryService],
 })
 export class CoordinatorModule {}

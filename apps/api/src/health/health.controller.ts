@@ -1,51 +1,42 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, Connection } from '@temporalio/client';
-import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
+import { TemporalHealthIndicator } from './temporal.health';
 
-export class DependencyHealthDto {
-  @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
-  @ApiProperty({ required: false }) error?: string;
-}
-
-export class HealthDto {
-  @ApiProperty({ enum: ['ok', 'degraded'] }) status!: 'ok' | 'degraded';
-  @ApiProperty({ type: DependencyHealthDto }) postgres!: DependencyHealthDto;
-  @ApiProperty({ type: DependencyHealthDto }) temporal!: DependencyHealthDto;
-}
-
-async function probe(check: () => Promise<unknown>): Promise<DependencyHealthDto> {
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000)),
-    ]);
-    return { status: 'up' };
-  } catch (err) {
-    return { status: 'down', error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
+/**
+ * Liveness (the process serves HTTP) and readiness (PostgreSQL answers, Temporal answers and a
+ * core worker polls the engine's queue). `/health` is readiness, for `npm start` and humans.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    @Inject(Client) private readonly temporal: Client,
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly temporal: TemporalHealthIndicator,
   ) {}
 
-  /** 200 when PostgreSQL and Temporal both answer, 503 otherwise. */
-  @Get()
-  @ApiOkResponse({ type: HealthDto })
-  async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
-    const [postgres, temporal] = await Promise.all([
-      probe(() => this.db.query('SELECT 1')),
-      probe(() => (this.temporal.connection as Connection).healthService.check({})),
+  @Get('live')
+  @HealthCheck()
+  @ApiOkResponse({ description: 'The API process is up' })
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
+  }
+
+  @Get(['ready', ''])
+  @HealthCheck()
+  @ApiOkResponse({ description: 'Ready: PostgreSQL, Temporal and a core worker all up' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready; `error` names what is down and why' })
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check([
+      () => this.database.pingCheck('database').withTimeout(3000),
+      () => this.temporal.server(),
+      () => this.temporal.corePollers(),
     ]);
-    const ok = postgres.status === 'up' && temporal.status === 'up';
-    void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ok ? 'ok' : 'degraded', postgres, temporal };
   }
 }

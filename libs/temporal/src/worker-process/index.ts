@@ -1,0 +1,3 @@
+export * from './run-worker-process';
+export * from './worker-health';
+export * from './worker-runtime';
