@@ -186,7 +186,28 @@ describe('standalone apps from the build output', () => {
     const open = [...metrics.matchAll(/^review_engine_open_reviews\{stage="(\w+)"\} (\d+)$/gm)];
     expect(open.length).toBeGreaterThan(0);
     expect(open.reduce((sum, m) => sum + Number(m[2]), 0)).toBeGreaterThanOrEqual(1);
-    expect(metrics).toContain('# TYPE review_engine_open_escalations gauge');
+    // An escalation raised by hand shows in the escalation gauge at the next scrape.
+    const openEscalations = async () =>
+      [
+        ...(await (await api('/metrics')).text()).matchAll(
+          /^review_engine_open_escalations\{[^}]*\} (\d+)$/gm,
+        ),
+      ].reduce((sum, m) => sum + Number(m[1]), 0);
+    const before = await openEscalations();
+    const raised = await api(`/reviews/${id}/escalations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        actor: { id: 'lead@caisi.example.gov', agency: 'caisi' },
+        subject: 'No access to the endpoint',
+        reason: 'Blocked for two days',
+      }),
+    });
+    expect(raised.status).toBe(200);
+    await eventually(
+      async () => ((await openEscalations()) === before + 1 ? true : undefined),
+      'the escalation gauge to count the new escalation',
+    );
 
     // JSON logs: the request line carries the id the response echoed, and the review's ids.
     const res = await api(`/reviews/${id}`);

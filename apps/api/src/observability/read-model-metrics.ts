@@ -64,10 +64,10 @@ export function registerReadModelMetrics(
     registers: [registry],
     async collect() {
       const rows: { level: number; level_name: string | null; count: number }[] = await db.query(
-        `SELECT (e->>'level')::int AS level, e->>'levelName' AS level_name, count(*)::int AS count
-           FROM reviews r CROSS JOIN LATERAL jsonb_array_elements(r.state->'escalations') e
-          WHERE r.status = 'open' AND e->>'status' = 'open'
-          GROUP BY 1, 2`,
+        `SELECT e.level, e.level_name, count(*)::int AS count
+           FROM review_escalations e JOIN reviews r ON r.id = e.review_id
+          WHERE e.status = 'open' AND r.status = 'open'
+          GROUP BY e.level, e.level_name`,
       );
       this.reset();
       for (const row of rows) {
