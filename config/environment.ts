@@ -165,6 +165,16 @@ export class EnvironmentVariables {
   @Max(65535)
   WORKER_METRICS_PORT = 9464;
 
+  /**
+   * OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318); spans go to
+   * `<url>/v1/traces`. Unset = tracing off.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL such as http://collector:4318',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
@@ -304,6 +314,7 @@ const ENVIRONMENT_KEYS = [
   'AUTH_JWKS_URL',
   'AUTH_PUBLIC_KEYS',
   'AUDIT_SIGNING_KEY',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ];
 
 /** Rules that span variables or touch the file system; each broken one is one line. */

@@ -1,19 +1,12 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { NativeConnection, type Worker } from '@temporalio/worker';
-import { DataSource } from 'typeorm';
-import { coreActivities, createCoreWorker } from '../../apps/worker/src/core-worker';
-import { dataSourceOptions } from '../../libs/persistence/src/data-source';
-import { dataConverter } from '../../libs/temporal/src/connection';
 import {
   serveWorkerHealth,
   type WorkerHealthServer,
 } from '../../libs/temporal/src/worker-process/worker-health';
 import { eventually } from '../support/harness';
 import { apiClient } from '../support/http';
-import { readTestRun } from '../support/test-run';
+import { startOwnQueueStack, type OwnQueueStack } from '../support/own-queue-stack';
 
 /**
  * Liveness and readiness of the API (PostgreSQL, Temporal, a core worker polling its queue) and
@@ -23,41 +16,24 @@ import { readTestRun } from '../support/test-run';
 describe('health', () => {
   const queue = `health-${randomUUID()}`;
   process.env.TEMPORAL_TASK_QUEUE = queue;
-  const run = readTestRun();
-  let app: NestFastifyApplication;
+  let stack: OwnQueueStack;
   let url = '';
   const { get } = apiClient(() => url);
-  let db: DataSource;
-  let connection: NativeConnection;
-  let worker: Worker;
-  let running: Promise<void> | undefined;
   let health: WorkerHealthServer;
 
   beforeAll(async () => {
-    const { createApiApp } = await import('../../apps/api/src/create-api-app');
-    app = await createApiApp({ logger: ['error'] });
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    db = new DataSource({ ...dataSourceOptions(run.databaseUrl), logging: false });
-    await db.initialize();
-    connection = await NativeConnection.connect({ address: run.temporalAddress });
-    worker = await createCoreWorker({
-      connection,
-      namespace: 'default',
-      taskQueue: queue,
-      activities: coreActivities(db),
-      workflowBundle: { code: fs.readFileSync(run.workflowBundlePath, 'utf8') },
-      dataConverter: dataConverter(),
+    stack = await startOwnQueueStack({ queue });
+    url = stack.url;
+    health = await serveWorkerHealth({
+      worker: stack.worker,
+      connection: stack.connection,
+      host: '127.0.0.1',
+      port: 0,
     });
-    health = await serveWorkerHealth({ worker, connection, host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
     await health?.close();
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await connection?.close();
-    await db?.destroy();
-    await app?.close();
+    await stack?.close();
   });
 
   const workerHealth = (path: string) => fetch(`http://127.0.0.1:${health.port}${path}`);
@@ -79,7 +55,7 @@ describe('health', () => {
   });
 
   it('API and worker: ready once the core worker runs', async () => {
-    running = worker.run();
+    stack.runWorker();
     const body = await eventually(async () => {
       const res = await get('/health/ready');
       return res.status === 200 ? ((await res.json()) as Record<string, unknown>) : undefined;
@@ -100,8 +76,11 @@ describe('health', () => {
   });
 
   it('worker: after a graceful shutdown it is no longer ready but still live', async () => {
-    worker.shutdown();
-    await running;
+    stack.worker.shutdown();
+    await eventually(
+      async () => (stack.worker.getState() === 'STOPPED' ? true : undefined),
+      'the worker to stop',
+    );
     const ready = await workerHealth('/health/ready');
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({

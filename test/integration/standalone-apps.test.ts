@@ -94,8 +94,21 @@ describe('standalone apps from the build output', () => {
   };
   const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.api}${p}`, init);
 
+  // A stand-in OpenTelemetry collector: what the apps export over OTLP/HTTP.
+  const otlp = { server: http.createServer(), bodies: [] as string[], port: 0 };
+
   beforeAll(async () => {
     ensureBuild();
+    otlp.server.on('request', (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') otlp.bodies.push(body);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    otlp.port = await freePort();
+    await new Promise<void>((resolve) => otlp.server.listen(otlp.port, '127.0.0.1', resolve));
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
     const base: NodeJS.ProcessEnv = {
       ...process.env,
@@ -109,6 +122,7 @@ describe('standalone apps from the build output', () => {
       API_PORT: String(ports.api),
       WORKER_HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlp.port}`,
     };
     apps.worker = start('worker', {
       ...base,
@@ -125,6 +139,7 @@ describe('standalone apps from the build output', () => {
   }, 300_000);
 
   afterAll(async () => {
+    otlp.server.close();
     for (const app of Object.values(apps)) {
       if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
     }
@@ -270,6 +285,20 @@ describe('standalone apps from the build output', () => {
     expect(await apps['agency-worker'].exited).toEqual({ code: 0, signal: null });
     expect(json(apps.worker.lines).some((l) => l.msg === 'worker drained and stopped')).toBe(true);
     expect(json(apps.api.lines).some((l) => l.msg === 'API stopped')).toBe(true);
+
+    // Tracing was on: each app flushed its spans to the collector before exiting, workflow
+    // spans included (they come from the workflow sandbox through the worker).
+    const exported = otlp.bodies.join('\n');
+    for (const expected of [
+      'review-engine-api',
+      'review-engine-worker',
+      'POST /reviews',
+      'UpdateWithStartWorkflow:projected',
+      'RunActivity:projectReview',
+      'StartChildWorkflow:workstreamWorkflow',
+    ]) {
+      expect(exported).toContain(expected);
+    }
   }, 120_000);
 
   it('no secret reached any log line', () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createAgencyWorker, registerStepTypes } from '@engine/agency-sdk';
 import { environment } from '@engine/config/environment';
-import { createLogger } from '@engine/observability';
+import { createLogger, startTracing } from '@engine/observability';
 import { createTemporalClient } from '@engine/temporal';
 import { runWorkerProcess } from '@engine/temporal/worker-process';
 import { ctfEvaluationStep, referenceComparisonStep } from './ctf/ctf-evaluation';
@@ -13,6 +13,7 @@ const STEPS = [ctfEvaluationStep, referenceComparisonStep];
 async function main(): Promise<void> {
   const env = environment();
   const logger = createLogger('agency-worker').child({ agency: AGENCY });
+  const tracing = startTracing(`agency-worker-${AGENCY}`); // off unless OTEL_EXPORTER_OTLP_ENDPOINT
   await runWorkerProcess({
     logger,
     createWorker: (connection) =>
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       };
     },
   });
+  await tracing?.shutdown();
 }
 
 main().catch((err: unknown) => {

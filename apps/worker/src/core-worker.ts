@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { temporalPlugins } from '@engine/observability/tracing';
 import {
   ProjectionActivitiesService,
   type ProjectionActivities,
@@ -45,5 +46,7 @@ export async function createCoreWorker(opts: {
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: { projectReview, recordStepTypes },
     dataConverter: opts.dataConverter,
+    // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
+    plugins: temporalPlugins(),
   });
 }

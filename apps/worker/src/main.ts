@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { environment } from '@engine/config/environment';
-import { createLogger } from '@engine/observability';
+import { createLogger, startTracing } from '@engine/observability';
 import { dataConverter, temporalTarget } from '@engine/temporal';
 import { runWorkerProcess } from '@engine/temporal/worker-process';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
@@ -14,6 +14,7 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   const env = environment();
   const logger = createLogger('worker');
+  const tracing = startTracing('review-engine-worker'); // off unless OTEL_EXPORTER_OTLP_ENDPOINT
   const app = await NestFactory.createApplicationContext(WorkerModule.forLogger(logger), {
     bufferLogs: true,
   });
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await app.close();
+    await tracing?.shutdown();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporalPlugins } from '../../observability/src/tracing';
 import { dataConverter } from '../../temporal/src/connection';
 import { agencyTaskQueue } from '../../temporal/src/queues';
 import { MAX_KEEP_ALIVE_MS, toActivity, type AssessmentStepDefinition } from './assessment-step';
@@ -44,5 +45,6 @@ export async function createAgencyWorker(opts: AgencyWorkerOptions): Promise<Wor
     // 30 s without one); matching the keep-alive cadence is what makes cancellation prompt.
     maxHeartbeatThrottleInterval: MAX_KEEP_ALIVE_MS,
     defaultHeartbeatThrottleInterval: MAX_KEEP_ALIVE_MS,
+    plugins: temporalPlugins(), // tracing, when the process turned it on
   });
 }

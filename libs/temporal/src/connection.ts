@@ -3,6 +3,7 @@ import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { environment, type EnvironmentVariables } from '../../../config/environment';
+import { temporalPlugins } from '../../observability/src/tracing';
 import { engineDataConverter } from './codec/aes-gcm-payload-codec';
 
 export interface TemporalTarget {
@@ -56,7 +57,12 @@ export async function createTemporalClient(
   target: TemporalTarget = temporalTarget(),
 ): Promise<Client> {
   const connection = await Connection.connect(connectOptions(target));
-  return new Client({ connection, namespace: target.namespace, dataConverter: dataConverter() });
+  return new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: dataConverter(),
+    plugins: temporalPlugins(), // tracing, when on
+  });
 }
 
 export function createWorkerConnection(

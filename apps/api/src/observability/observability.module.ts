@@ -6,9 +6,10 @@ import { createLogger } from '@engine/observability';
 import { CoordinatorModule } from '../coordinator/coordinator.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { RequestTracingInterceptor } from './request-tracing.interceptor';
 import { ReviewLogContextInterceptor } from './review-log-context.interceptor';
 
-/** Structured request logs (pino, request id on every line) and Prometheus metrics. */
+/** Structured request logs (pino, request id on every line), Prometheus metrics, request spans. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -33,6 +34,10 @@ import { ReviewLogContextInterceptor } from './review-log-context.interceptor';
     CoordinatorModule,
   ],
   controllers: [MetricsController],
-  providers: [MetricsService, { provide: APP_INTERCEPTOR, useClass: ReviewLogContextInterceptor }],
+  providers: [
+    MetricsService,
+    { provide: APP_INTERCEPTOR, useClass: RequestTracingInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: ReviewLogContextInterceptor },
+  ],
 })
 export class ObservabilityModule {}
