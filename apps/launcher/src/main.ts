@@ -14,6 +14,7 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgresHandle,
 } from '@engine/persistence';
+import { temporalTarget } from '@engine/temporal/connection';
 import { generateCodecKey } from '@engine/temporal/codec/aes-gcm-payload-codec';
 import {
   generateDevSigningKey,
@@ -65,10 +66,14 @@ async function main(): Promise<void> {
   try {
     let temporal: RunningDevServer | undefined;
     let temporalUi: string | undefined = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
-    const answering = await waitForTemporal(env.TEMPORAL_ADDRESS, 1_500).then(
-      () => true,
-      () => false,
-    );
+    // A TLS or API-key target is a real cluster or Temporal Cloud: never start a dev server for it.
+    const secured = temporalTarget(env).tls !== undefined;
+    const answering =
+      secured ||
+      (await waitForTemporal(env.TEMPORAL_ADDRESS, 1_500).then(
+        () => true,
+        () => false,
+      ));
     if (answering) {
       say(`using the Temporal server already at ${env.TEMPORAL_ADDRESS}`);
     } else {
