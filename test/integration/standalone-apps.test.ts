@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../config/environment';
+import { tokenFor } from '../support/auth';
 import { IntakeFactory } from '../support/factories';
 import { eventually } from '../support/harness';
 import { freePort, readTestRun } from '../support/test-run';
@@ -89,16 +90,25 @@ describe('standalone apps from the build output', () => {
   const ports = { api: 0, workerHealth: 0, workerMetrics: 0, agencyHealth: 0, agencyMetrics: 0 };
   const secrets = {
     modelApiKey: `sk-standalone-${randomUUID()}`,
-    bearer: `tok-${randomUUID()}`,
+    // Real tokens (signed with the test run's key, which the API's AUTH_PUBLIC_KEYS trusts):
+    // they must work, and never appear in any log line.
+    bearer: '',
+    operatorBearer: '',
     codecKey: process.env.PAYLOAD_CODEC_KEYS!.split(',')[0].split(':')[1],
   };
   const api = (p: string, init?: RequestInit) => fetch(`http://127.0.0.1:${ports.api}${p}`, init);
+  const scrape = async () =>
+    (
+      await api('/metrics', { headers: { authorization: `Bearer ${secrets.operatorBearer}` } })
+    ).text();
 
   // A stand-in OpenTelemetry collector: what the apps export over OTLP/HTTP.
   const otlp = { server: http.createServer(), bodies: [] as string[], port: 0 };
 
   beforeAll(async () => {
     ensureBuild();
+    secrets.bearer = await tokenFor('coordinator');
+    secrets.operatorBearer = await tokenFor('operator');
     otlp.server.on('request', (req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -193,7 +203,7 @@ describe('standalone apps from the build output', () => {
       return res.status === 200 ? true : undefined;
     }, 'the review in the read model');
 
-    const metrics = await (await api('/metrics')).text();
+    const metrics = await scrape();
     expect(metrics).toMatch(
       /^http_request_duration_seconds_count\{method="POST",route="\/reviews",status_code="201"\} 1$/m,
     );
@@ -203,17 +213,15 @@ describe('standalone apps from the build output', () => {
     expect(open.reduce((sum, m) => sum + Number(m[2]), 0)).toBeGreaterThanOrEqual(1);
     // An escalation raised by hand shows in the escalation gauge at the next scrape.
     const openEscalations = async () =>
-      [
-        ...(await (await api('/metrics')).text()).matchAll(
-          /^review_engine_open_escalations\{[^}]*\} (\d+)$/gm,
-        ),
-      ].reduce((sum, m) => sum + Number(m[1]), 0);
+      [...(await scrape()).matchAll(/^review_engine_open_escalations\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
     const before = await openEscalations();
     const raised = await api(`/reviews/${id}/escalations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secrets.bearer}` },
       body: JSON.stringify({
-        actor: { id: 'lead@caisi.example.gov', agency: 'caisi' },
         subject: 'No access to the endpoint',
         reason: 'Blocked for two days',
       }),
@@ -225,7 +233,9 @@ describe('standalone apps from the build output', () => {
     );
 
     // JSON logs: the request line carries the id the response echoed, and the review's ids.
-    const res = await api(`/reviews/${id}`);
+    const res = await api(`/reviews/${id}`, {
+      headers: { authorization: `Bearer ${secrets.bearer}` },
+    });
     const requestId = res.headers.get('x-request-id');
     const line = await eventually(
       async () => json(apps.api.lines).find((l) => (l.req as { id?: string })?.id === requestId),
@@ -261,6 +271,7 @@ describe('standalone apps from the build output', () => {
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${secrets.bearer}`,
           },
         },
         (res) => {

@@ -19,7 +19,11 @@ describe('the policy table', () => {
       expect(policy.public || Object.keys(policy.allow).length > 0).toBe(true);
       expect(policy.scope).toMatch(/^[a-z-]+:[a-z-]+$/);
     }
-    expect(rows.filter(([, p]) => p.public).map(([k]) => k)).toEqual(['GET /health']);
+    expect(rows.filter(([, p]) => p.public).map(([k]) => k)).toEqual([
+      'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+    ]);
   });
 
   it('gives object rules only to roles that can satisfy them', () => {

@@ -37,7 +37,13 @@ const everyone = (rule: ObjectRule = 'any'): Partial<Record<Role, ObjectRule>> =
  * test/integration/authorization-matrix.test.ts is generated from it.
  */
 export const POLICY = {
+  // Probes for orchestrators and load balancers: no authentication, no review data.
   'GET /health': { scope: 'health:read', allow: {}, public: true },
+  'GET /health/live': { scope: 'health:read', allow: {}, public: true },
+  'GET /health/ready': { scope: 'health:read', allow: {}, public: true },
+  // Aggregate counts only, but still operational detail: operators (a scraper uses an operator
+  // service account's API key with this scope).
+  'GET /metrics': { scope: 'metrics:read', allow: { operator: 'any' } },
   'GET /auth/me': { scope: 'auth:whoami', allow: everyone() },
 
   // Reviews
