@@ -15,6 +15,8 @@ import type {
   Extension,
   InformationRequest,
   ReviewState,
+  StepAssignee,
+  StepRepairAction,
   StepState,
   WorkstreamState,
 } from '../libs/domain/src/review/review.types';
@@ -81,6 +83,22 @@ export interface CalendarChangedInput extends ActorInput {
   nonBusinessDates: string[];
 }
 
+/** An operator's repair of one step: retry a failed automated step, skip, or reassign. */
+export interface RepairStepInput extends ActorInput {
+  stepId: string;
+  action: StepRepairAction;
+  /** For `reassign`: the analyst or agency now responsible. */
+  assignee?: StepAssignee;
+}
+
+/**
+ * After an operator resets a review's workflow, the deadlines' original legal basis (from the
+ * state before the reset): a reset re-executes code at a later time, and must not restart a clock.
+ */
+export interface RestoreClocksInput extends ActorInput {
+  deadlines: { id: string; basisMs: number }[];
+}
+
 export interface WorkstreamProgress {
   agency: string;
   status: WorkstreamState['status'];
@@ -123,9 +141,11 @@ export const changeReleaseDateUpdate = defineUpdate<ReviewState, [ChangeReleaseD
 export const withdrawUpdate = defineUpdate<ReviewState, [ActorInput]>('withdraw');
 /** Resolves once the review's read model holds its first projection (used right after intake). */
 export const projectedUpdate = defineUpdate<ReviewState, []>('projected');
+export const restoreClocksUpdate = defineUpdate<ReviewState, [RestoreClocksInput]>('restoreClocks');
 export const calendarChangedSignal = defineSignal<[CalendarChangedInput]>('calendarChanged');
 export const workstreamProgressSignal = defineSignal<[WorkstreamProgress]>('workstreamProgress');
 
 // Workstream workflow
 export const workstreamStateQuery = defineQuery<WorkstreamProgress>('workstreamState');
 export const submitFindingUpdate = defineUpdate<StepState, [SubmitFindingInput]>('submitFinding');
+export const repairStepUpdate = defineUpdate<StepState, [RepairStepInput]>('repairStep');

@@ -6,6 +6,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -41,6 +42,7 @@ import type {
   ReviewEvent,
   ReviewState,
   ReviewWorkflowInput,
+  StepRepairRecord,
   StepState,
 } from '../libs/domain/src/review/review.types';
 import {
@@ -57,6 +59,7 @@ import {
   raiseEscalationUpdate,
   requestExtensionUpdate,
   requestInformationUpdate,
+  restoreClocksUpdate,
   resumeClockUpdate,
   reviewStateQuery,
   stopClockUpdate,
@@ -183,6 +186,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   })();
 
   // ---- deadlines ---------------------------------------------------------------------------
+  /** Original legal bases restored by an operator after a reset, for deadlines not set yet. */
+  const basisOverrides = new Map<string, number>();
   const addDeadline = (d: {
     id: string;
     label: string;
@@ -196,6 +201,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     const deadline: Deadline = {
       basisMs: now(),
       ...d,
+      ...(basisOverrides.has(d.id) ? { basisMs: basisOverrides.get(d.id)! } : {}),
       stops: [],
       extensions: [],
       dueMs: 0,
@@ -752,6 +758,38 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     },
   );
 
+  setHandler(
+    restoreClocksUpdate,
+    async ({ actor, deadlines, reason }) => {
+      patched('ops-reset-clocks');
+      const restored: { deadlineId: string; from?: string; to: string }[] = [];
+      for (const { id, basisMs } of deadlines) {
+        basisOverrides.set(id, basisMs);
+        const d = deadline(id);
+        if (d && d.basisMs !== basisMs) {
+          restored.push({ deadlineId: id, from: iso(d.basisMs), to: iso(basisMs) });
+          d.basisMs = basisMs;
+        }
+      }
+      const moved = recomputeDeadlines();
+      const seq = emit('clocks_restored', actor.id, { restored, moved }, reason);
+      await projected(seq);
+      return state;
+    },
+    {
+      validator: ({ actor, deadlines, reason }) => {
+        requireOpen();
+        requireActor(actor);
+        requireReason(reason);
+        if (!Array.isArray(deadlines)) throw new Error('deadlines: must be a list');
+        for (const d of deadlines) {
+          if (typeof d?.id !== 'string' || !Number.isFinite(d.basisMs))
+            throw new Error('deadlines: each needs an id and a basisMs in epoch milliseconds');
+        }
+      },
+    },
+  );
+
   setHandler(calendarChangedSignal, ({ actor, nonBusinessDates, reason }) => {
     if (state.status !== 'open') return;
     cal.nonBusinessDates = [...nonBusinessDates];
@@ -773,9 +811,19 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       const current = ws.steps.find((s) => s.stepId === incoming.stepId);
       if (!current) continue;
       const becameStalled = !!incoming.stalled && !current.stalled;
-      if (current.status === incoming.status && !becameStalled) continue;
+      const repair =
+        incoming.lastRepair && incoming.lastRepair.n !== current.lastRepair?.n
+          ? incoming.lastRepair
+          : undefined;
+      if (current.status === incoming.status && !becameStalled && !repair) continue;
       const statusChanged = current.status !== incoming.status;
+      if (repair) {
+        // Cleared fields do not survive the signal's JSON: clear them here.
+        delete current.failure;
+        delete current.stalled;
+      }
       Object.assign(current, incoming);
+      if (repair) onStepRepaired(ws.agency, current, repair);
       if (statusChanged) onStepChanged(ws.agency, current);
       if (becameStalled) {
         emit('step_stalled', 'system', {
@@ -791,6 +839,17 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       }
     }
   });
+  const onStepRepaired = (agency: string, step: StepState, repair: StepRepairRecord) => {
+    const id = `step:${agency}:${step.stepId}`;
+    // A retried step that fails again is escalated again.
+    if (repair.action !== 'skip') failedSteps.delete(id);
+    emit(
+      'step_repaired',
+      repair.by,
+      { agency, stepId: step.stepId, action: repair.action, assignee: repair.assignee },
+      repair.reason,
+    );
+  };
   const onStepChanged = (agency: string, step: StepState) => {
     const id = `step:${agency}:${step.stepId}`;
     const spec = protocol.workstreams
@@ -799,7 +858,10 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     const details: Record<string, unknown> = { agency, stepId: step.stepId, status: step.status };
     if (step.finding) details.riskLevel = step.finding.riskLevel;
     if (step.failure) details.failure = step.failure;
-    emit(`step_${step.status}`, step.finding?.submittedBy ?? 'system', details);
+    if (step.status === 'skipped' && step.skip) {
+      details.justification = step.skip.reason;
+      emit('step_skipped', step.skip.by, details, step.skip.reason);
+    } else emit(`step_${step.status}`, step.finding?.submittedBy ?? 'system', details);
     if ((step.status === 'open' || step.status === 'running') && spec.clock && !deadline(id)) {
       addDeadline({
         id,
@@ -811,8 +873,9 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         basisMs: step.openedAt ? Date.parse(step.openedAt) : now(),
       });
     }
-    if (step.status === 'done' || step.status === 'skipped') closeDeadline(id, 'met');
-    if (step.status === 'cancelled') closeDeadline(id, 'cancelled');
+    if (step.status === 'done') closeDeadline(id, 'met');
+    // A skipped step never met its deadline: it is recorded as skipped, never as done.
+    if (step.status === 'cancelled' || step.status === 'skipped') closeDeadline(id, 'cancelled');
     if (step.status === 'failed' && !failedSteps.has(id)) {
       failedSteps.add(id);
       raiseEscalation(

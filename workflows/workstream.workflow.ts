@@ -25,9 +25,11 @@ import type {
 import { parseIsoDuration } from '../libs/domain/src/clock/iso-duration';
 import { rationaleRequired } from '../libs/domain/src/consolidation/consolidation';
 import {
+  repairStepUpdate,
   submitFindingUpdate,
   workstreamProgressSignal,
   workstreamStateQuery,
+  type RepairStepInput,
   type SubmitFindingInput,
   type WorkstreamProgress,
 } from './definitions';
@@ -123,6 +125,14 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
           );
         if (step.status !== 'open')
           throw new Error(`stepId: step "${step.stepId}" is ${step.status}, not open`);
+        if (step.assignee?.analyst && finding.actor?.id !== step.assignee.analyst)
+          throw new Error(
+            `actor.id: step "${step.stepId}" is assigned to ${step.assignee.analyst}`,
+          );
+        if (step.assignee?.agency && finding.actor?.agency !== step.assignee.agency)
+          throw new Error(
+            `actor.agency: step "${step.stepId}" is assigned to the ${step.assignee.agency} agency`,
+          );
         if (!input.riskLevels.includes(finding.riskLevel)) {
           throw new Error(`riskLevel: must be one of ${input.riskLevels.join(', ')}`);
         }
@@ -164,12 +174,20 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     };
   };
 
+  // Each run of a step gets a generation: a run that an operator abandoned (skip, reassign)
+  // leaves the step alone when its activity finally returns.
+  const generations = new Map<string, number>();
+  const scopes = new Map<string, CancellationScope>();
   const runAutomated = async (step: StepState): Promise<void> => {
     const spec = specOf(step.stepId);
+    const generation = (generations.get(step.stepId) ?? 0) + 1;
+    generations.set(step.stepId, generation);
+    const superseded = () => generations.get(step.stepId) !== generation;
+    const taskQueue = step.assignee?.agency ? `agency-${step.assignee.agency}` : input.taskQueue;
     const activities = proxyActivities<
       Record<string, (i: AutomatedStepInput) => Promise<AutomatedStepResult>>
     >({
-      taskQueue: input.taskQueue,
+      taskQueue,
       startToCloseTimeout: spec.startToCloseTimeout
         ? parseIsoDuration(spec.startToCloseTimeout)
         : '1 hour',
@@ -196,9 +214,15 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
       model: input.model,
       access: input.access,
     };
+    // Steps started since operators can repair them run in their own scope, so a skip or a
+    // reassignment cancels the abandoned activity; earlier histories keep their commands.
+    const scope = patched('ops-step-repair') ? new CancellationScope() : undefined;
+    if (scope) scopes.set(step.stepId, scope);
+    const call = () => activities[spec.stepType!](args);
     for (;;) {
       try {
-        const result = await activities[spec.stepType!](args);
+        const result = scope ? await scope.run(call) : await call();
+        if (superseded()) return;
         // An agency's result is checked like an analyst's finding: a bad one fails the step on record.
         const problem = !input.riskLevels.includes(result?.riskLevel)
           ? `riskLevel "${String(result?.riskLevel)}" is not one of ${input.riskLevels.join(', ')}`
@@ -234,7 +258,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
         // Withdrawn: the workflow's own cancellation marks the step. Rethrowing here would reject
         // a promise nothing awaits, failing the workflow task and so holding back the activity's
         // cancellation until the task is retried.
-        if (isCancellation(err)) return;
+        if (isCancellation(err) || superseded()) return;
         const cause = err instanceof ActivityFailure ? err.cause : err;
         if (
           cause instanceof TimeoutFailure &&
@@ -242,7 +266,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
         ) {
           // Nobody polls the agency's queue: flag it (the parent escalates) and keep waiting.
           step.stalled = true;
-          step.failure = `no worker on ${input.taskQueue} picked the step up within ${spec.noPollerTimeout ?? 'PT1H'}`;
+          step.failure = `no worker on ${taskQueue} picked the step up within ${spec.noPollerTimeout ?? 'PT1H'}`;
           dirty = true;
           continue;
         }
@@ -257,6 +281,66 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
 
   const isSettled = (s: StepState) => s.status === 'done' || s.status === 'skipped';
   const running: Promise<void>[] = [];
+
+  let repairs = steps.reduce((n, s) => Math.max(n, s.lastRepair?.n ?? 0), 0);
+  setHandler(
+    repairStepUpdate,
+    ({ stepId, action, assignee, actor, reason }: RepairStepInput) => {
+      patched('ops-step-repair');
+      const step = steps.find((s) => s.stepId === stepId)!;
+      const at = new Date().toISOString();
+      step.lastRepair = { n: ++repairs, action, by: actor.id, reason: reason!, at, assignee };
+      const rerun = () => {
+        scopes.get(step.stepId)?.cancel();
+        step.status = 'open';
+        step.failure = undefined;
+        step.stalled = undefined;
+        running.push(runAutomated(step));
+      };
+      if (action === 'skip') {
+        scopes.get(step.stepId)?.cancel();
+        generations.set(step.stepId, (generations.get(step.stepId) ?? 0) + 1);
+        step.status = 'skipped';
+        step.stalled = undefined;
+        step.skip = { by: actor.id, reason: reason!, at };
+      } else if (action === 'retry') {
+        rerun();
+      } else {
+        step.assignee = { ...assignee };
+        if (step.kind === 'automated' && (step.status === 'running' || step.status === 'failed'))
+          rerun();
+      }
+      dirty = true;
+      return step;
+    },
+    {
+      validator: ({ stepId, action, assignee, actor, reason }: RepairStepInput) => {
+        if (!actor?.id?.trim()) throw new Error('actor.id: the acting operator is required');
+        if (!reason?.trim()) throw new Error('reason: every repair needs a written reason');
+        const step = steps.find((s) => s.stepId === stepId);
+        if (!step) throw new Error(`stepId: no step "${stepId}" in the ${input.agency} workstream`);
+        if (step.status === 'done' || step.status === 'skipped' || step.status === 'cancelled')
+          throw new Error(`stepId: step "${stepId}" is ${step.status}; there is nothing to repair`);
+        if (action === 'retry') {
+          if (step.kind !== 'automated' || step.status !== 'failed')
+            throw new Error(
+              `stepId: only a failed automated step can be retried; "${stepId}" is ${step.kind} and ${step.status}`,
+            );
+        } else if (action === 'reassign') {
+          if (!assignee?.analyst?.trim() && !assignee?.agency?.trim())
+            throw new Error('assignee: name an analyst or an agency');
+          if (step.kind === 'automated' && !assignee.agency?.trim())
+            throw new Error(
+              'assignee.agency: an automated step is reassigned to an agency whose worker runs it',
+            );
+          if (assignee.agency !== undefined && !/^[a-z][a-z0-9-]{1,30}$/.test(assignee.agency))
+            throw new Error('assignee.agency: must be an agency code such as caisi');
+        } else if (action !== 'skip') {
+          throw new Error('action: must be one of retry, skip, reassign');
+        }
+      },
+    },
+  );
 
   try {
     for (;;) {

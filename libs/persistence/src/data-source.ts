@@ -9,12 +9,14 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-InitialSc
 import { StepTypeRegistry1764288000000 } from './migrations/1764288000000-StepTypeRegistry';
 import { ReadModelTables1764374400000 } from './migrations/1764374400000-ReadModelTables';
 import { SecurityAudit1764460800000 } from './migrations/1764460800000-SecurityAudit';
+import { OperatorRequests1764547200000 } from './migrations/1764547200000-OperatorRequests';
 
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   StepTypeRegistry1764288000000,
   ReadModelTables1764374400000,
   SecurityAudit1764460800000,
+  OperatorRequests1764547200000,
 ];
 
 /** Options for the one DataSource the apps and the migration CLI share. */

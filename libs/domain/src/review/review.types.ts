@@ -127,6 +127,30 @@ export interface StepState {
   attempts?: number;
   /** An automated step no agency worker has picked up within the protocol's noPollerTimeout. */
   stalled?: boolean;
+  /** Set by an operator's reassignment: who must submit the finding, or whose queue runs the step. */
+  assignee?: StepAssignee;
+  /** Set when an operator skipped the step: it settles the DAG but is never a finding. */
+  skip?: { by: string; reason: string; at: string };
+  /** The operator repair applied last (numbered, so the parent review records each one once). */
+  lastRepair?: StepRepairRecord;
+}
+
+export type StepRepairAction = 'retry' | 'skip' | 'reassign';
+
+export interface StepAssignee {
+  /** The analyst who must submit a manual step's finding. */
+  analyst?: string;
+  /** The agency whose analysts submit the finding, or whose task queue runs an automated step. */
+  agency?: string;
+}
+
+export interface StepRepairRecord {
+  n: number;
+  action: StepRepairAction;
+  by: string;
+  reason: string;
+  at: string;
+  assignee?: StepAssignee;
 }
 
 export interface WorkstreamState {

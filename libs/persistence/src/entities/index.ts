@@ -1,6 +1,7 @@
 import { AgencyEntity } from './agency.entity';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { ClosureDayEntity } from './closure-day.entity';
+import { OpsRequestEntity } from './ops-request.entity';
 import { ProtocolVersionEntity } from './protocol-version.entity';
 import { ReviewClockStopEntity } from './review-clock-stop.entity';
 import { ReviewDeadlineEntity } from './review-deadline.entity';
@@ -19,6 +20,7 @@ export {
   AgencyEntity,
   AuditEntryEntity,
   ClosureDayEntity,
+  OpsRequestEntity,
   ProtocolVersionEntity,
   ReviewClockStopEntity,
   ReviewDeadlineEntity,
@@ -36,6 +38,7 @@ export const ENTITIES = [
   AgencyEntity,
   AuditEntryEntity,
   ClosureDayEntity,
+  OpsRequestEntity,
   ProtocolVersionEntity,
   ReviewClockStopEntity,
   ReviewDeadlineEntity,
