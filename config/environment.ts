@@ -269,6 +269,44 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1024)
   API_BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** GET /ops/stuck: an open review whose read model has not changed for this long is reported. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OPS_NO_PROGRESS_MINUTES = 7 * 24 * 60;
+
+  /** GET /ops/stuck: an escalation left unacknowledged this long (or past its level's clock) is ignored. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OPS_ESCALATION_GRACE_MINUTES = 3 * 24 * 60;
+
+  /** Batch repairs by visibility query: reviews acted on per second, and at most this many per batch. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OPS_BATCH_RATE_PER_SECOND = 5;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  OPS_BATCH_LIMIT = 500;
+
+  /** The operator CLI (`reviewctl`): the API it talks to and the operator's token. */
+  @IsOptional()
+  @Matches(/^https?:\/\//, { message: 'REVIEWCTL_API_URL must be an http(s):// URL' })
+  REVIEWCTL_API_URL = 'http://127.0.0.1:3000';
+
+  @IsOptional()
+  @IsString()
+  REVIEWCTL_TOKEN?: string;
 }
 
 export class InvalidEnvironmentError extends Error {
@@ -315,6 +353,7 @@ const ENVIRONMENT_KEYS = [
   'AUTH_PUBLIC_KEYS',
   'AUDIT_SIGNING_KEY',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'REVIEWCTL_TOKEN',
 ];
 
 /** Rules that span variables or touch the file system; each broken one is one line. */

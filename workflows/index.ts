@@ -2,3 +2,4 @@
 export { reviewWorkflow } from './review.workflow';
 export { workstreamWorkflow } from './workstream.workflow';
 export { registerStepTypesWorkflow } from './registry.workflow';
+export { rebuildReadModelWorkflow } from './read-model.workflow';

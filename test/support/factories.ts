@@ -67,6 +67,27 @@ export class ProtocolFactory {
     });
   }
 
+  /** One automated step (`scan`, kind `<agency>.scan`) run by the agency's own worker. */
+  static singleAutomatedStep(
+    agency = `a${uniq()}`,
+    step: Partial<ProtocolStep> = {},
+  ): ProtocolFactory {
+    const f = ProtocolFactory.singleStep(agency);
+    f.protocol.workstreams[0].steps = [
+      {
+        id: 'scan',
+        title: 'Scan',
+        kind: 'automated',
+        stepType: `${agency}.scan`,
+        dependsOn: [],
+        domain: 'offensive-cyber',
+        marking: 'CUI',
+        ...step,
+      },
+    ];
+    return f;
+  }
+
   /**
    * The default protocol's shape: intake, designation by a member agency, three agencies in
    * parallel (lead with an automated and a dependent manual step, two members), consolidation

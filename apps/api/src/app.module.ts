@@ -9,6 +9,7 @@ import { CodecModule } from './codec/codec.module';
 import { CoordinatorModule } from './coordinator/coordinator.module';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { OpsModule } from './ops/ops.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { RegistryModule } from './registry/registry.module';
 import { ReviewsModule } from './reviews/reviews.module';
@@ -27,6 +28,7 @@ import { ReviewsModule } from './reviews/reviews.module';
     ReviewsModule,
     CoordinatorModule,
     HealthModule,
+    OpsModule,
   ],
 })
 export class AppModule {}

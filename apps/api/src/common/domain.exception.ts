@@ -16,6 +16,10 @@ export enum DomainExceptionCode {
   IDEMPOTENCY_KEY_CONFLICT = 'IDEMPOTENCY_KEY_CONFLICT',
   CODEC_FAILED = 'CODEC_FAILED',
   SERVICE_ACCOUNT_NOT_FOUND = 'SERVICE_ACCOUNT_NOT_FOUND',
+  OPS_REQUEST_NOT_FOUND = 'OPS_REQUEST_NOT_FOUND',
+  OPS_REQUEST_NOT_PENDING = 'OPS_REQUEST_NOT_PENDING',
+  /** Two-person rule: the operator who requested a repair cannot approve it. */
+  OPS_SAME_OPERATOR = 'OPS_SAME_OPERATOR',
 }
 
 export interface FieldError {
@@ -41,15 +45,18 @@ export function domainStatus(code: DomainExceptionCode): number {
     case DomainExceptionCode.STEP_NOT_FOUND:
     case DomainExceptionCode.PROTOCOL_NOT_FOUND:
     case DomainExceptionCode.SERVICE_ACCOUNT_NOT_FOUND:
+    case DomainExceptionCode.OPS_REQUEST_NOT_FOUND:
       return 404;
     case DomainExceptionCode.UNAUTHENTICATED:
       return 401;
     case DomainExceptionCode.FORBIDDEN:
+    case DomainExceptionCode.OPS_SAME_OPERATOR:
       return 403;
     case DomainExceptionCode.REVIEW_CLOSED:
     case DomainExceptionCode.IDEMPOTENCY_KEY_CONFLICT:
     case DomainExceptionCode.PROTOCOL_PUBLISHED:
     case DomainExceptionCode.PROTOCOL_VERSION_EXISTS:
+    case DomainExceptionCode.OPS_REQUEST_NOT_PENDING:
       return 409;
     case DomainExceptionCode.ACTION_REJECTED:
     case DomainExceptionCode.PROTOCOL_INVALID:

@@ -257,7 +257,13 @@ export interface ReviewState {
   informationRequests: InformationRequest[];
   consolidation?: DomainOutcome[];
   determination?: DeterminationRecord;
-  closure?: { reason: ClosureReason; by: string; justification?: string; at: string };
+  /** `terminated`: an operator ended the workflow (not a protocol outcome). */
+  closure?: {
+    reason: ClosureReason | 'terminated';
+    by: string;
+    justification?: string;
+    at: string;
+  };
   nonBusinessDates: string[];
   /** Sequence number of the last state change. */
   seq: number;

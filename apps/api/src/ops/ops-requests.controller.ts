@@ -1,0 +1,38 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ActionDto } from '../reviews/dtos/review-actions.dto';
+import { ListOpsRequestsQueryDto, OpsRequestDto, OpsRequestListDto } from './dtos/ops-request.dto';
+import { operatorOf } from './operator.dto';
+import { OpsRequestsService } from './ops-requests.service';
+
+/** Requests awaiting a second operator, and their approval (which runs the repair). */
+@ApiTags('ops')
+@Controller('ops/requests')
+export class OpsRequestsController {
+  constructor(private readonly requests: OpsRequestsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: OpsRequestListDto })
+  async list(@Query() query: ListOpsRequestsQueryDto): Promise<OpsRequestListDto> {
+    return { items: await this.requests.list(query.status) };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: OpsRequestDto })
+  get(@Param('id', new ParseUUIDPipe({ version: undefined })) id: string): Promise<OpsRequestDto> {
+    return this.requests.get(id);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve as a second operator; the repair runs now (403 for the requester)',
+  })
+  @ApiOkResponse({ type: OpsRequestDto })
+  approve(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @Body() dto: ActionDto,
+  ): Promise<OpsRequestDto> {
+    return this.requests.approve(id, operatorOf(dto), dto.reason);
+  }
+}

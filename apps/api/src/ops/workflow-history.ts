@@ -1,0 +1,145 @@
+import type { Client } from '@temporalio/client';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import type { ProjectionBatch, ReviewEvent, ReviewState } from '@engine/domain/review/review.types';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
+
+export const eventId = (e: HistoryEvent): number => Number(e.eventId ?? 0);
+export const eventTimeMs = (e: HistoryEvent): number =>
+  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+export const eventTypeName = (e: HistoryEvent): string =>
+  (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+
+/** The events of a workflow's latest run, oldest first. */
+export async function fetchEvents(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events ?? [];
+}
+
+/**
+ * Where a reset goes: the last completed workflow task (the default: the last good one, before
+ * any failing task), or the last completed workflow task before the chosen event.
+ */
+export function resetPoint(
+  events: HistoryEvent[],
+  beforeEventId?: number,
+): HistoryEvent | undefined {
+  const completed = events.filter(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED &&
+      (beforeEventId === undefined || eventId(e) < beforeEventId),
+  );
+  return completed[completed.length - 1];
+}
+
+/** Signals and updates received after an event: what a reset reapplies, or drops. */
+export interface ReceivedMessage {
+  eventId: number;
+  kind: 'signal' | 'update';
+  name: string;
+}
+export function signalsAndUpdatesAfter(
+  events: HistoryEvent[],
+  afterEventId: number,
+): ReceivedMessage[] {
+  return events
+    .filter((e) => eventId(e) > afterEventId)
+    .flatMap((e): ReceivedMessage[] => {
+      if (e.workflowExecutionSignaledEventAttributes)
+        return [
+          {
+            eventId: eventId(e),
+            kind: 'signal',
+            name: e.workflowExecutionSignaledEventAttributes.signalName ?? '',
+          },
+        ];
+      if (e.workflowExecutionUpdateAcceptedEventAttributes)
+        return [
+          {
+            eventId: eventId(e),
+            kind: 'update',
+            name:
+              e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? '',
+          },
+        ];
+      return [];
+    });
+}
+
+/** Child workflows started after an event (a reset starts them again). */
+export function childrenStartedAfter(events: HistoryEvent[], afterEventId: number): string[] {
+  return events
+    .filter((e) => eventId(e) > afterEventId && e.childWorkflowExecutionStartedEventAttributes)
+    .map(
+      (e) => e.childWorkflowExecutionStartedEventAttributes!.workflowExecution?.workflowId ?? '',
+    );
+}
+
+/** The most recent failed workflow task: its cause and message (e.g. a determinism failure). */
+export function lastWorkflowTaskFailure(
+  events: HistoryEvent[],
+): { eventId: number; cause: string; message: string; nonDeterministic: boolean } | undefined {
+  const failed = [...events]
+    .reverse()
+    .find((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  const completedAfter = failed
+    ? events.some(
+        (e) =>
+          eventId(e) > eventId(failed) &&
+          e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      )
+    : false;
+  if (!failed || completedAfter) return undefined;
+  const attrs = failed.workflowTaskFailedEventAttributes!;
+  const cause = (temporal.api.enums.v1.WorkflowTaskFailedCause[attrs.cause ?? 0] ?? '').replace(
+    /^WORKFLOW_TASK_FAILED_CAUSE_/,
+    '',
+  );
+  const message = attrs.failure?.message ?? '';
+  return {
+    eventId: eventId(failed),
+    cause,
+    message,
+    nonDeterministic: cause === 'NON_DETERMINISTIC_ERROR' || /TMPRL1100|nondetermin/i.test(message),
+  };
+}
+
+/**
+ * The timeline events the review workflow handed to its projection activity in this run, decoded
+ * with the client's data converter (payloads are encrypted): what a read-model rebuild replays.
+ */
+export async function projectedEvents(
+  client: Client,
+  events: HistoryEvent[],
+): Promise<ReviewEvent[]> {
+  const converter = client.options.loadedDataConverter;
+  const out: ReviewEvent[] = [];
+  for (const e of events) {
+    const attrs = e.activityTaskScheduledEventAttributes;
+    if (attrs?.activityType?.name !== 'projectReview') continue;
+    const [batch] = (await decodeArrayFromPayloads(converter, attrs.input?.payloads)) as [
+      ProjectionBatch,
+    ];
+    out.push(...(batch?.events ?? []));
+  }
+  return out;
+}
+
+/** The state the review workflow last handed to its projection activity in this run. */
+export async function lastProjectedState(
+  client: Client,
+  events: HistoryEvent[],
+): Promise<ReviewState | undefined> {
+  const scheduled = events.filter(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectReview',
+  );
+  const last = scheduled[scheduled.length - 1];
+  if (!last) return undefined;
+  const [batch] = (await decodeArrayFromPayloads(
+    client.options.loadedDataConverter,
+    last.activityTaskScheduledEventAttributes!.input?.payloads,
+  )) as [ProjectionBatch];
+  return batch?.state;
+}

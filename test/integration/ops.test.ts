@@ -1,0 +1,558 @@
+import * as fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import type { Protocol, ProtocolStep } from '../../libs/domain/src/protocol/protocol.types';
+import type { ReviewState } from '../../libs/domain/src/review/review.types';
+import { coreActivities } from '../../apps/worker/src/core-worker';
+import { dataConverter } from '../../libs/temporal/src/connection';
+import { calendarChangedSignal } from '../../workflows/definitions';
+import type { reviewWorkflow } from '../../workflows/review.workflow';
+import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { apiClient } from '../support/http';
+import { startReview, stepOf, waitForState } from '../support/reviews';
+import { quietBundlerLogger } from '../support/scratch-database';
+import { readTestRun } from '../support/test-run';
+
+interface StuckReason {
+  kind: string;
+  detail: string;
+  agency?: string;
+  stepId?: string;
+  activityId?: string;
+  attempts?: number;
+  suggested: { action: string; command: string };
+}
+interface StuckReport {
+  items: { reviewId: string; reasons: StuckReason[] }[];
+}
+interface OpsRequest {
+  id: string;
+  status: string;
+  action: string;
+  requestedBy: string;
+  approvedBy?: string;
+  result?: Record<string, unknown>;
+  error?: string;
+}
+
+/** One automated step on `agency`'s queue; the review closes by itself once it is done. */
+const automatedProtocol = (agency: string, step: Partial<ProtocolStep> = {}): Protocol =>
+  ProtocolFactory.singleAutomatedStep(agency, { startToCloseTimeout: 'PT10S', ...step }).build();
+
+const OP_A = { id: 'operator-a@ops.example.gov' };
+const OP_B = { id: 'operator-b@ops.example.gov' };
+
+/**
+ * Operators against the real Temporal server and PostgreSQL: each kind of stuck review is
+ * created for real, found by GET /ops/stuck, and repaired through the API.
+ */
+describe('operators: stuck reviews found and repaired', () => {
+  let h: Harness;
+  const http = apiClient(() => h.api!.url);
+  const json = async <T>(res: Response | Promise<Response>, status: number): Promise<T> => {
+    const r = await res;
+    const body = (await r.json()) as T;
+    if (r.status !== status)
+      throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(body)}`);
+    return body;
+  };
+  const stuck = (query = '') => json<StuckReport>(http.get(`/ops/stuck${query}`), 200);
+  const reasonsOf = async (reviewId: string, query = '') =>
+    (await stuck(query)).items.find((i) => i.reviewId === reviewId)?.reasons ?? [];
+  const waitForReason = (reviewId: string, kind: string, query = '') =>
+    eventually(
+      async () => (await reasonsOf(reviewId, query)).find((r) => r.kind === kind),
+      `${kind} for ${reviewId}`,
+    );
+  const readModel = async (reviewId: string) =>
+    (
+      await h.db.query(`SELECT status, stage, last_seq, state FROM reviews WHERE id = $1`, [
+        reviewId,
+      ])
+    )[0] as { status: string; stage: string; last_seq: number; state: ReviewState } | undefined;
+
+  beforeAll(async () => {
+    h = await startHarness({ api: true });
+  });
+  afterAll(() => h.close());
+
+  it('an agency worker that keeps failing: found with its attempts, paused, unpaused, retried now', async () => {
+    const agency = `f${uniq()}`;
+    // A minute between attempts: the review closes within the test only if "retry now" works.
+    const protocol = automatedProtocol(agency, {
+      retry: { maximumAttempts: 100, initialInterval: 'PT60S', backoffCoefficient: 1 },
+    });
+    await h.publishProtocol(protocol);
+    let healthy = false;
+    let calls = 0;
+    await h.addAgencyWorker(agency, {
+      [`${agency}.scan`]: async () => {
+        calls += 1;
+        if (!healthy) throw new Error('model endpoint refused the connection');
+        return { riskLevel: 'low', summary: 'nothing found' };
+      },
+    });
+    const review = await startReview(h.client, protocol);
+    const reviewId = review.workflowId.replace('review-', '');
+
+    const failing = await waitForReason(reviewId, 'activity_failing');
+    expect(failing).toMatchObject({ agency, stepId: 'scan', suggested: { action: 'retry' } });
+    expect(failing.attempts).toBeGreaterThan(1);
+    expect(failing.detail).toMatch(/model endpoint refused the connection/);
+
+    // No reason, no repair.
+    const noReason = await http.post(`/ops/reviews/${reviewId}/activities/pause`, {
+      actor: OP_A,
+      agency,
+      stepId: 'scan',
+    });
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(await noReason.json())).toMatch(/reason/);
+
+    const paused = await json<{ before: { paused: boolean }; after: { paused: boolean } }>(
+      http.post(`/ops/reviews/${reviewId}/activities/pause`, {
+        actor: OP_A,
+        agency,
+        stepId: 'scan',
+        reason: 'stop hammering the endpoint',
+      }),
+      200,
+    );
+    expect(paused.before.paused).toBe(false);
+    expect(paused.after.paused).toBe(true);
+    await waitForReason(reviewId, 'activity_paused');
+
+    const unpaused = await json<{ after: { paused: boolean } }>(
+      http.post(`/ops/reviews/${reviewId}/activities/unpause`, {
+        actor: OP_A,
+        agency,
+        stepId: 'scan',
+        reason: 'let it try again',
+      }),
+      200,
+    );
+    expect(unpaused.after.paused).toBe(false);
+    await eventually(async () => (calls >= 2 ? true : undefined), 'an attempt after unpausing');
+
+    healthy = true;
+    await json(
+      http.post(`/ops/reviews/${reviewId}/activities/retry`, {
+        actor: OP_A,
+        agency,
+        stepId: 'scan',
+        reason: 'endpoint fixed, retry now',
+      }),
+      200,
+    );
+    const done = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
+    expect(stepOf(done, agency, 'scan').status).toBe('done');
+    expect((await reasonsOf(reviewId)).filter((r) => r.kind.startsWith('activity'))).toEqual([]);
+
+    const audit = await h.db.query(
+      `SELECT actor, action, justification, details FROM audit_log WHERE review_id = $1 AND action LIKE 'ops.%' ORDER BY id`,
+      [reviewId],
+    );
+    expect(audit.map((a: { action: string }) => a.action)).toEqual([
+      'ops.activity-pause',
+      'ops.activity-unpause',
+      'ops.activity-retry',
+    ]);
+    expect(audit[0]).toMatchObject({
+      actor: OP_A.id,
+      justification: 'stop hammering the endpoint',
+      details: { before: { paused: false }, after: { paused: true } },
+    });
+  });
+
+  it('a step that failed for good: reported as failed, then retried through the API and done', async () => {
+    const agency = `g${uniq()}`;
+    const protocol = automatedProtocol(agency, {
+      retry: { maximumAttempts: 2, initialInterval: 'PT1S' },
+    });
+    await h.publishProtocol(protocol);
+    let healthy = false;
+    await h.addAgencyWorker(agency, {
+      [`${agency}.scan`]: async () => {
+        if (!healthy) throw new Error('CTF harness crashed');
+        return { riskLevel: 'alert', summary: 'uplift on web exploitation' };
+      },
+    });
+    const review = await startReview(h.client, protocol);
+    const reviewId = review.workflowId.replace('review-', '');
+    const failed = await waitForReason(reviewId, 'step_failed');
+    expect(failed).toMatchObject({ agency, stepId: 'scan', suggested: { action: 'retry' } });
+
+    healthy = true;
+    const retried = await json<{ before: { status: string }; after: { status: string } }>(
+      http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
+        actor: OP_A,
+        reason: 'harness redeployed',
+      }),
+      200,
+    );
+    expect(retried.before.status).toBe('failed');
+    expect(retried.after.status).toBe('running');
+    const done = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
+    expect(stepOf(done, agency, 'scan')).toMatchObject({
+      status: 'done',
+      finding: { riskLevel: 'alert' },
+    });
+    const events = await h.db.query(
+      `SELECT type, actor, reason FROM review_events WHERE review_id = $1 AND type = 'step_repaired'`,
+      [reviewId],
+    );
+    expect(events).toEqual([
+      { type: 'step_repaired', actor: OP_A.id, reason: 'harness redeployed' },
+    ]);
+    // Retrying a step that is done is refused, naming the field.
+    const again = await http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
+      actor: OP_A,
+      reason: 'again',
+    });
+    expect([409, 422]).toContain(again.status);
+  });
+
+  it('a queue with no poller: found, then the step reassigned to an agency whose worker runs it', async () => {
+    const agency = `q${uniq()}`;
+    const backup = `b${uniq()}`;
+    const protocol = automatedProtocol(agency, { noPollerTimeout: 'PT2S' });
+    await h.publishProtocol(protocol);
+    await h.addAgencyWorker(backup, {
+      [`${agency}.scan`]: async () => ({ riskLevel: 'low', summary: 'run by the backup agency' }),
+    });
+    const review = await startReview(h.client, protocol);
+    const reviewId = review.workflowId.replace('review-', '');
+    const noPoller = await waitForReason(reviewId, 'no_poller');
+    expect(noPoller).toMatchObject({ agency, stepId: 'scan', suggested: { action: 'reassign' } });
+    expect(noPoller.detail).toMatch(new RegExp(`agency-${agency}`));
+
+    const bad = await http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
+      actor: OP_A,
+      analyst: 'someone@example.gov',
+      reason: 'analyst cannot run an automated step',
+    });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { errors: { field: string }[] }).errors[0].field).toBe(
+      'assignee.agency',
+    );
+
+    const moved = await json<{ after: { assignee: { agency: string } } }>(
+      http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
+        actor: OP_A,
+        toAgency: backup,
+        reason: 'no worker at the owning agency this week',
+      }),
+      200,
+    );
+    expect(moved.after.assignee.agency).toBe(backup);
+    const done = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
+    expect(stepOf(done, agency, 'scan')).toMatchObject({
+      status: 'done',
+      assignee: { agency: backup },
+      finding: { summary: 'run by the backup agency', submittedBy: `worker:agency-${agency}` },
+    });
+  });
+
+  it('an ignored escalation: found once it climbed unacknowledged, then forced to a higher level', async () => {
+    const p = ProtocolFactory.singleStep().build();
+    const agency = p.workstreams[0].agency;
+    p.workstreams[0].steps[0].clock = secondsClock(1);
+    p.escalation.levels = [
+      { level: 0, name: 'Staff leads', clock: secondsClock(2) },
+      { level: 1, name: 'Senior agency officials', clock: secondsClock(600) },
+      { level: 2, name: 'Vote of member agencies', clock: secondsClock(600) },
+    ];
+    await h.publishProtocol(p);
+    const review = await startReview(h.client, p);
+    const reviewId = review.workflowId.replace('review-', '');
+    const ignored = await waitForReason(reviewId, 'escalation_ignored');
+    expect(ignored.detail).toMatch(/Senior agency officials/);
+    expect(ignored.suggested.action).toBe('escalate');
+
+    const forced = await json<{ after: { level: number; levelName: string } }>(
+      http.post(`/ops/reviews/${reviewId}/escalate`, {
+        actor: OP_A,
+        subject: 'Manual review overdue and L1 silent',
+        level: 2,
+        reason: 'nobody acknowledged for two levels',
+      }),
+      200,
+    );
+    expect(forced.after).toMatchObject({ level: 2, levelName: 'Vote of member agencies' });
+    expect((await reasonsOf(reviewId)).map((r) => r.kind)).not.toContain('escalation_ignored');
+    const [raised] = await h.db.query(
+      `SELECT actor, reason FROM review_events WHERE review_id = $1 AND type = 'escalation_raised' AND actor = $2`,
+      [reviewId, OP_A.id],
+    );
+    expect(raised).toEqual({ actor: OP_A.id, reason: 'nobody acknowledged for two levels' });
+
+    // Two-person rule: a skip is a request; its requester cannot approve it.
+    const request = await json<OpsRequest>(
+      http.post(`/ops/reviews/${reviewId}/steps/${agency}/review/skip`, {
+        actor: OP_A,
+        reason: 'the agency withdrew from this review; no analyst will submit',
+      }),
+      202,
+    );
+    expect(request).toMatchObject({ status: 'pending', action: 'skip', requestedBy: OP_A.id });
+    const self = await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_A });
+    expect(self.status).toBe(403);
+    expect(((await self.json()) as { code: string }).code).toBe('OPS_SAME_OPERATOR');
+    expect(stepOf(await waitForState(review, () => true, 'state'), agency, 'review').status).toBe(
+      'open',
+    );
+    const pending = await json<{ items: OpsRequest[] }>(
+      http.get('/ops/requests?status=pending'),
+      200,
+    );
+    expect(pending.items.map((r) => r.id)).toContain(request.id);
+
+    const approved = await json<OpsRequest>(
+      http.post(`/ops/requests/${request.id}/approve`, {
+        actor: OP_B,
+        reason: 'confirmed with the agency',
+      }),
+      200,
+    );
+    expect(approved).toMatchObject({ status: 'executed', approvedBy: OP_B.id });
+    const again = await http.post(`/ops/requests/${request.id}/approve`, {
+      actor: { id: 'operator-c' },
+    });
+    expect(again.status).toBe(409);
+
+    const closed = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
+    const step = stepOf(closed, agency, 'review');
+    expect(step).toMatchObject({ status: 'skipped', skip: { by: OP_A.id } });
+    expect(step.finding).toBeUndefined();
+    expect(closed.deadlines.find((d) => d.id === `step:${agency}:review`)?.status).toBe('missed');
+    const skipped = await eventually(async () => {
+      const rows = await h.db.query(
+        `SELECT actor, reason FROM review_events WHERE review_id = $1 AND type = 'step_skipped'`,
+        [reviewId],
+      );
+      return rows.length ? rows : undefined;
+    }, 'the step_skipped event');
+    expect(skipped).toEqual([
+      { actor: OP_A.id, reason: 'the agency withdrew from this review; no analyst will submit' },
+    ]);
+    const [audit] = await h.db.query(
+      `SELECT actor, justification, details FROM audit_log WHERE review_id = $1 AND action = 'ops.skip'`,
+      [reviewId],
+    );
+    expect(audit).toMatchObject({
+      actor: OP_A.id,
+      details: {
+        requestId: request.id,
+        approvedBy: OP_B.id,
+        before: { status: 'open' },
+        after: { status: 'skipped' },
+      },
+    });
+
+    // A batch by visibility query: also two operators, then rate-limited over what it selects.
+    const batch = await json<OpsRequest>(
+      http.post('/ops/batch', {
+        actor: OP_B,
+        action: 'rebuild',
+        query: `LeadAgency = "${agency}"`,
+        ratePerSecond: 2,
+        reason: 'read model migration',
+      }),
+      202,
+    );
+    expect(batch.action).toBe('batch:rebuild');
+    expect((await http.post(`/ops/requests/${batch.id}/approve`, { actor: OP_B })).status).toBe(
+      403,
+    );
+    const ran = await json<OpsRequest>(
+      http.post(`/ops/requests/${batch.id}/approve`, { actor: OP_A }),
+      200,
+    );
+    expect(ran.status).toBe('executed');
+    expect(ran.result).toMatchObject({
+      matched: 1,
+      succeeded: 1,
+      failed: 0,
+      results: [{ reviewId, ok: true }],
+    });
+  });
+
+  it('a non-deterministic code change: found, replayed, reset to before it (clocks kept), rebuilt, terminated', async () => {
+    const run = readTestRun();
+    const protocol = ProtocolFactory.defaultShape().build();
+    await h.publishProtocol(protocol);
+    const queue = `ops-nd-${uniq()}`;
+    const { NativeConnection } = await import('@temporalio/worker');
+    const connection = await NativeConnection.connect({ address: run.temporalAddress });
+    const workerOn = async (code: string) => {
+      const w = await Worker.create({
+        connection,
+        taskQueue: queue,
+        workflowBundle: { code },
+        activities: coreActivities(h.db),
+        dataConverter: dataConverter(),
+      });
+      return { w, running: w.run() };
+    };
+    const good = await workerOn(fs.readFileSync(run.workflowBundlePath, 'utf8'));
+    const reviewId = randomUUID();
+    const handle = await h.client.workflow.start<typeof reviewWorkflow>('reviewWorkflow', {
+      workflowId: `review-${reviewId}`,
+      taskQueue: queue,
+      args: [
+        {
+          reviewId,
+          protocol,
+          intake: IntakeFactory.build(),
+          nonBusinessDates: [],
+          submittedBy: { id: 'dana@example.com' },
+        },
+      ],
+    });
+    const before = await eventually(async () => {
+      const row = await readModel(reviewId);
+      return row?.state.deadlines.some((d) => d.id === 'intake') ? row : undefined;
+    }, 'the intake deadline in the read model');
+    const intake = before.state.deadlines.find((d) => d.id === 'intake')!;
+
+    // Deploy a change without patched(): the next workflow task replays and fails.
+    good.w.shutdown();
+    await good.running;
+    const { code: incompatible } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../support/incompatible-workflows'),
+      logger: quietBundlerLogger,
+    });
+    const bad = await workerOn(incompatible);
+    try {
+      await handle.signal(calendarChangedSignal, {
+        actor: { id: 'calendar-admin' },
+        nonBusinessDates: ['2099-12-24'],
+      });
+      const failing = await waitForReason(reviewId, 'workflow_task_failing');
+      expect(failing.detail).toMatch(/non-determinism/);
+      expect(failing.suggested.action).toBe('reset');
+
+      // The history replays against the engine's current code: it is the deployed worker that differs.
+      const replay = await json<{ replayed: number; failed: number }>(
+        http.post(`/ops/reviews/${reviewId}/replay`, {}),
+        200,
+      );
+      expect(replay).toMatchObject({ replayed: 1, failed: 0 });
+
+      const plan = await json<{
+        resetEventId: number;
+        reapplied: { kind: string; name: string }[];
+        deadlines: {
+          deadlineId: string;
+          basisAt: string;
+          setAfterResetPoint: boolean;
+          dueAfterReset: string;
+          dueIfClockRestarted?: string;
+        }[];
+      }>(
+        http.post(`/ops/reviews/${reviewId}/reset/plan`, {
+          actor: OP_A,
+          reason: 'undo the change',
+          beforeEventId: 5,
+        }),
+        200,
+      );
+      expect(plan.resetEventId).toBeLessThan(5);
+      expect(plan.reapplied).toEqual([
+        expect.objectContaining({ kind: 'signal', name: 'calendarChanged' }),
+      ]);
+      const planned = plan.deadlines.find((d) => d.deadlineId === 'intake')!;
+      expect(planned.setAfterResetPoint).toBe(true);
+      expect(planned.basisAt).toBe(new Date(intake.basisMs).toISOString());
+      expect(planned.dueAfterReset).toBe(new Date(intake.dueMs).toISOString());
+      expect(Date.parse(planned.dueIfClockRestarted!)).toBeGreaterThan(intake.dueMs);
+
+      const request = await json<OpsRequest>(
+        http.post(`/ops/reviews/${reviewId}/reset`, {
+          actor: OP_A,
+          reason: 'undo the change',
+          beforeEventId: 5,
+        }),
+        202,
+      );
+      expect((await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_A })).status).toBe(
+        403,
+      );
+      const done = await json<OpsRequest>(
+        http.post(`/ops/requests/${request.id}/approve`, { actor: OP_B }),
+        200,
+      );
+      expect(done.status).toBe('executed');
+      expect(done.result).toMatchObject({ after: { clocks: { restored: 1 } } });
+
+      // The new run's clock counts from the original basis, not from the reset.
+      const state = await waitForState(
+        h.client.workflow.getHandle(handle.workflowId),
+        (s) =>
+          s.deadlines.some((d) => d.id === 'intake') && s.nonBusinessDates.includes('2099-12-24'),
+        'the reset run with the signal reapplied',
+      );
+      const after = state.deadlines.find((d) => d.id === 'intake')!;
+      expect(after.basisMs).toBe(intake.basisMs);
+      expect(after.dueMs).toBe(intake.dueMs);
+      await eventually(
+        async () =>
+          (await reasonsOf(reviewId)).some((r) => r.kind === 'workflow_task_failing')
+            ? undefined
+            : true,
+        'the review no longer failing',
+      );
+
+      const rebuilt = await json<{ after: { lastSeq: number; source: string } }>(
+        http.post(`/ops/reviews/${reviewId}/rebuild`, {
+          actor: OP_B,
+          reason: 'align the read model with the reset run',
+        }),
+        200,
+      );
+      expect(rebuilt.after.source).toBe('query');
+      expect(rebuilt.after.lastSeq).toBe((await waitForState(handle, () => true, 'state')).seq);
+
+      // Every review history against the current code: the reset run was made by other code.
+      const all = await json<{
+        replayed: number;
+        failed: number;
+        results: { workflowId: string; ok: boolean; errorType?: string }[];
+      }>(http.post('/ops/replay', { query: "WorkflowType = 'reviewWorkflow'" }), 200);
+      expect(all.replayed).toBeGreaterThanOrEqual(2);
+      expect(all.results.filter((r) => !r.ok)).toEqual([
+        expect.objectContaining({
+          workflowId: handle.workflowId,
+          errorType: 'DeterminismViolationError',
+        }),
+      ]);
+
+      const terminate = await json<OpsRequest>(
+        http.post(`/ops/reviews/${reviewId}/terminate`, {
+          actor: OP_B,
+          reason: 'test review, no longer needed',
+        }),
+        202,
+      );
+      expect(
+        (
+          await json<OpsRequest>(
+            http.post(`/ops/requests/${terminate.id}/approve`, { actor: OP_A }),
+            200,
+          )
+        ).status,
+      ).toBe('executed');
+      expect((await handle.describe()).status.name).toBe('TERMINATED');
+      const closed = await readModel(reviewId);
+      expect(closed).toMatchObject({
+        status: 'closed',
+        state: { closure: { reason: 'terminated', by: OP_B.id } },
+      });
+    } finally {
+      bad.w.shutdown();
+      await bad.running;
+      await connection.close();
+    }
+  });
+});
