@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { Protocol, ProtocolStep } from '../../libs/domain/src/protocol/protocol.types';
 import type { ReviewState } from '../../libs/domain/src/review/review.types';
+import { run as runCli } from '../../apps/cli/src/reviewctl';
 import { coreActivities } from '../../apps/worker/src/core-worker';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import { calendarChangedSignal } from '../../workflows/definitions';
@@ -39,6 +43,8 @@ interface OpsRequest {
 /** One automated step on `agency`'s queue; the review closes by itself once it is done. */
 const automatedProtocol = (agency: string, step: Partial<ProtocolStep> = {}): Protocol =>
   ProtocolFactory.singleAutomatedStep(agency, { startToCloseTimeout: 'PT10S', ...step }).build();
+
+const execFileAsync = promisify(execFile);
 
 const OP_A = { id: 'operator-a@ops.example.gov' };
 const OP_B = { id: 'operator-b@ops.example.gov' };
@@ -554,5 +560,103 @@ describe('operators: stuck reviews found and repaired', () => {
       await bad.running;
       await connection.close();
     }
+  });
+
+  describe('reviewctl against the API', () => {
+    const cli = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['--api', h.api!.url, ...args], {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+
+    it('lists stuck reviews, requests a termination, and refuses the same operator approving it', async () => {
+      const review = await startReview(h.client, ProtocolFactory.singleStep().build());
+      const reviewId = review.workflowId.replace('review-', '');
+      await eventually(async () => (await readModel(reviewId)) ?? undefined, 'the read model');
+      await new Promise((r) => setTimeout(r, 1100));
+
+      const stuckNow = await cli('--json', 'stuck', '--stale-after', '1');
+      expect(stuckNow.code).toBe(0);
+      const report = JSON.parse(stuckNow.out) as StuckReport;
+      expect(report.items.find((i) => i.reviewId === reviewId)?.reasons.map((r) => r.kind)).toEqual(
+        ['no_progress'],
+      );
+      const readable = await cli('stuck', '--stale-after', '1');
+      expect(readable.out).toMatch(/no_progress/);
+      expect(readable.out).toMatch(/reviewctl rebuild/);
+
+      const noReason = await cli('--as', OP_A.id, 'terminate', reviewId);
+      expect(noReason.code).toBe(1);
+      expect(noReason.err).toMatch(/--reason/);
+
+      const requested = await cli(
+        '--as',
+        OP_A.id,
+        'terminate',
+        reviewId,
+        '-r',
+        'duplicate submission',
+      );
+      expect(requested.code).toBe(0);
+      expect(requested.out).toMatch(/waiting for a second operator: reviewctl approve/);
+      const [, requestId] = /reviewctl approve (\S+)/.exec(requested.out)!;
+
+      const listed = JSON.parse(
+        (await cli('--json', 'requests', '--status', 'pending')).out,
+      ) as OpsRequest[];
+      expect(listed.find((r) => r.id === requestId)).toMatchObject({
+        action: 'terminate',
+        requestedBy: OP_A.id,
+      });
+
+      const self = await cli('--as', OP_A.id, 'approve', requestId);
+      expect(self.code).toBe(1);
+      expect(self.err).toMatch(/error \(403\).*second operator must approve/);
+
+      const approved = JSON.parse(
+        (await cli('--as', OP_B.id, '--json', 'approve', requestId)).out,
+      ) as OpsRequest;
+      expect(approved).toMatchObject({ status: 'executed', approvedBy: OP_B.id });
+      expect((await review.describe()).status.name).toBe('TERMINATED');
+    });
+
+    it('runs as its own process (the entry `npm run reviewctl` runs), replaying a review', async () => {
+      const review = await startReview(h.client, ProtocolFactory.singleStep().build());
+      const reviewId = review.workflowId.replace('review-', '');
+      await eventually(async () => (await readModel(reviewId)) ?? undefined, 'the read model');
+      const { stdout } = await execFileAsync(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          '-r',
+          'tsconfig-paths/register',
+          'apps/cli/src/main.ts',
+          '--json',
+          'replay',
+          reviewId,
+        ],
+        {
+          cwd: path.resolve(__dirname, '../..'),
+          env: {
+            ...process.env,
+            REVIEWCTL_API_URL: h.api!.url,
+            REVIEWCTL_OPERATOR: OP_A.id,
+            REVIEWCTL_TOKEN: 'dev-token',
+          },
+        },
+      );
+      const report = JSON.parse(stdout) as {
+        replayed: number;
+        failed: number;
+        results: { workflowId: string }[];
+      };
+      expect(report).toMatchObject({ replayed: 2, failed: 0 });
+      expect(report.results.map((r) => r.workflowId)).toContain(review.workflowId);
+    });
   });
 });

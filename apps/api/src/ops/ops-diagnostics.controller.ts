@@ -1,7 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { StuckQueryDto, StuckReportDto } from './dtos/stuck.dto';
-import { BatchReplayDto, ReplayReportDto } from './dtos/replay.dto';
+import {
+  BatchReplayDto,
+  ReplayReportDto,
+  WorkflowListDto,
+  WorkflowQueryDto,
+} from './dtos/replay.dto';
 import { ReplayService } from './replay.service';
 import { StuckService } from './stuck.service';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
@@ -22,6 +27,13 @@ export class OpsDiagnosticsController {
   @ApiOkResponse({ type: StuckReportDto })
   stuckReviews(@Query() query: StuckQueryDto): Promise<StuckReportDto> {
     return this.stuck.report(query);
+  }
+
+  @Get('workflows')
+  @ApiOperation({ summary: 'Workflow ids a visibility query selects (what a batch would act on)' })
+  @ApiOkResponse({ type: WorkflowListDto })
+  async workflows(@Query() query: WorkflowQueryDto): Promise<WorkflowListDto> {
+    return { workflowIds: await this.replay.workflowIds(query.query, query.limit ?? 100) };
   }
 
   @Post('reviews/:id/replay')

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { dataConverter } from '@engine/temporal';
-import { reviewWorkflowId } from '@engine/temporal';
+import { dataConverter, reviewWorkflowId } from '@engine/temporal';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { ReplayReportDto, ReplayResultDto } from './dtos/replay.dto';
+import { childrenStartedAfter, fetchEvents } from './workflow-history';
 
 /** The workflow code this deployment runs: the same entry the core worker bundles. */
 const WORKFLOWS_PATH = require.resolve('../../../../workflows');
@@ -34,8 +34,16 @@ export class ReplayService {
   /** One review: its workflow and every workstream child it started. */
   async replayReview(reviewId: string): Promise<ReplayReportDto> {
     const workflowId = reviewWorkflowId(reviewId);
-    const children = await this.workflowIds(`WorkflowId STARTS_WITH "${workflowId}-ws-"`, 100);
-    return this.replay([workflowId, ...children]);
+    let events: Awaited<ReturnType<typeof fetchEvents>>;
+    try {
+      events = await fetchEvents(this.temporal, workflowId);
+    } catch {
+      throw new DomainException(
+        DomainExceptionCode.REVIEW_NOT_FOUND,
+        `review ${reviewId}: no workflow ${workflowId}`,
+      );
+    }
+    return this.replay([workflowId, ...new Set(childrenStartedAfter(events, 0))]);
   }
 
   /** Workflow ids matching a visibility query, newest first. */

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsNotEmpty,
   IsArray,
   IsInt,
   IsOptional,
@@ -47,6 +49,22 @@ export class ReplayReportDto {
   @ApiProperty() replayed!: number;
   @ApiProperty() failed!: number;
   @ApiProperty({ type: [ReplayResultDto] }) results!: ReplayResultDto[];
+}
+
+export class WorkflowQueryDto {
+  @ApiProperty({ example: "WorkflowType = 'reviewWorkflow' AND ExecutionStatus = 'Running'" })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  query!: string;
+
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  limit?: number;
 }
 
 export class WorkflowListDto {
