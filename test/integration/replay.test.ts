@@ -37,6 +37,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
       'completed-dissent',
       'lapsed',
       'not-covered',
+      'repaired-step',
       'single-step',
       'withdrawn-in-assessment',
     ]);
@@ -45,6 +46,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
     expect(children('completed-default')).toHaveLength(3);
     expect(children('not-covered')).toHaveLength(0);
     expect(children('single-step')).toHaveLength(1);
+    expect(children('repaired-step')).toHaveLength(1);
     for (const h of index.histories) {
       expect(readHistory(h).events).toHaveLength(h.events);
     }
