@@ -562,6 +562,51 @@ describe('operators: stuck reviews found and repaired', () => {
     }
   });
 
+  it('refuses bad operator input with a 4xx naming the field, and documents /ops in OpenAPI', async () => {
+    const fieldsOf = async (res: Promise<Response>, status: number) =>
+      (await json<{ errors: { field: string }[] }>(res, status)).errors.map((e) => e.field);
+    expect(await fieldsOf(http.get('/ops/stuck?noProgressSeconds=soon'), 400)).toEqual([
+      'noProgressSeconds',
+    ]);
+    expect(
+      await fieldsOf(
+        http.post('/ops/batch', { actor: OP_A, action: 'explode', query: 'x', reason: 'r' }),
+        400,
+      ),
+    ).toEqual(['action']);
+    expect(
+      await fieldsOf(
+        http.post(`/ops/reviews/${randomUUID()}/activities/explode`, { actor: OP_A, reason: 'r' }),
+        400,
+      ),
+    ).toEqual(['action']);
+    expect(
+      await fieldsOf(http.post(`/ops/reviews/${randomUUID()}/rebuild`, { actor: OP_A }), 400),
+    ).toEqual(['reason']);
+    expect(
+      (await http.post(`/ops/reviews/${randomUUID()}/rebuild`, { actor: OP_A, reason: 'r' }))
+        .status,
+    ).toBe(404);
+    expect((await http.post(`/ops/requests/${randomUUID()}/approve`, { actor: OP_B })).status).toBe(
+      404,
+    );
+    const bad = await json<{ errors: { field: string }[] }>(
+      http.post('/ops/replay', { query: 'this is not a query (' }),
+      422,
+    );
+    expect(bad.errors[0].field).toBe('query');
+
+    const doc = await json<{ paths: Record<string, unknown> }>(http.get('/docs-json'), 200);
+    for (const path of [
+      '/ops/stuck',
+      '/ops/replay',
+      '/ops/reviews/{id}/reset/plan',
+      '/ops/batch',
+      '/ops/requests/{id}/approve',
+    ])
+      expect(doc.paths).toHaveProperty([path]);
+  });
+
   describe('reviewctl against the API', () => {
     const cli = async (...args: string[]) => {
       const out: string[] = [];

@@ -18,6 +18,8 @@ import { fetchEvents, lastWorkflowTaskFailure } from './workflow-history';
 type Describe = temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse;
 const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
 
+const CONCURRENCY = 8;
+
 const suggest = (action: string, command: string, explanation: string): SuggestedActionDto => ({
   action,
   command,
@@ -48,31 +50,46 @@ export class StuckService {
     });
     const pollers = new Map<string, Promise<number>>();
     const items: StuckReportDto['items'] = [];
-    for (const row of rows) {
-      const state = row.state as unknown as ReviewState;
-      const reasons = [
-        ...(await this.fromTemporal(row, state, pollers)),
-        ...this.fromReadModel(row, state, now, noProgressMs, graceMs),
-      ];
-      // One reason per step and kind: the server's view and the read model's may both see it.
-      const seen = new Set<string>();
-      const unique = reasons.filter((r) => {
-        const key = `${r.kind}:${r.agency ?? ''}:${r.stepId ?? r.activityId ?? r.escalationId ?? r.workflowId ?? ''}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
+    // A few reviews at a time: each costs a describe per running workflow.
+    for (let i = 0; i < rows.length; i += CONCURRENCY) {
+      const batch = rows.slice(i, i + CONCURRENCY);
+      const found = await Promise.all(
+        batch.map((row) => this.reviewReasons(row, now, noProgressMs, graceMs, pollers)),
+      );
+      batch.forEach((row, j) => {
+        if (found[j].length)
+          items.push({
+            reviewId: row.id,
+            workflowId: row.workflowId,
+            stage: row.stage,
+            updatedAt: row.updatedAt.toISOString(),
+            reasons: found[j],
+          });
       });
-      if (unique.length) {
-        items.push({
-          reviewId: row.id,
-          workflowId: row.workflowId,
-          stage: row.stage,
-          updatedAt: row.updatedAt.toISOString(),
-          reasons: unique,
-        });
-      }
     }
     return { checkedAt: new Date(now).toISOString(), reviewsChecked: rows.length, items };
+  }
+
+  private async reviewReasons(
+    row: ReviewEntity,
+    now: number,
+    noProgressMs: number,
+    graceMs: number,
+    pollers: Map<string, Promise<number>>,
+  ): Promise<StuckReasonDto[]> {
+    const state = row.state as unknown as ReviewState;
+    const reasons = [
+      ...(await this.fromTemporal(row, state, pollers)),
+      ...this.fromReadModel(row, state, now, noProgressMs, graceMs),
+    ];
+    // One reason per step and kind: the server's view and the read model's may both see it.
+    const seen = new Set<string>();
+    return reasons.filter((r) => {
+      const key = `${r.kind}:${r.agency ?? ''}:${r.stepId ?? r.activityId ?? r.escalationId ?? r.workflowId ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 
   private async describe(workflowId: string): Promise<Describe | undefined> {
