@@ -562,6 +562,62 @@ describe('operators: stuck reviews found and repaired', () => {
     }
   });
 
+  it('a lost read model: found from Temporal, rebuilt from the workflow state and its history', async () => {
+    const review = await startReview(h.client, ProtocolFactory.singleStep().build());
+    const reviewId = review.workflowId.replace('review-', '');
+    const before = await eventually(async () => {
+      const row = await readModel(reviewId);
+      return row && row.state.workstreams[0].steps[0].status === 'open' ? row : undefined;
+    }, 'the step open in the read model');
+    const timeline = await h.db.query(
+      `SELECT seq, type, actor FROM review_events WHERE review_id = $1 ORDER BY seq`,
+      [reviewId],
+    );
+    await h.db.query(`DELETE FROM reviews WHERE id = $1`, [reviewId]); // cascades to steps and timeline
+
+    const missing = await waitForReason(reviewId, 'read_model_missing');
+    expect(missing.suggested.action).toBe('rebuild');
+    const rebuilt = await json<{
+      before: { missing: boolean };
+      after: { status: string; lastSeq: number; timelineEvents: number };
+    }>(
+      http.post(`/ops/reviews/${reviewId}/rebuild`, {
+        actor: OP_A,
+        reason: 'read model restored from an old backup',
+      }),
+      200,
+    );
+    expect(rebuilt.before.missing).toBe(true);
+    expect(rebuilt.after).toMatchObject({
+      status: 'open',
+      lastSeq: before.last_seq,
+      timelineEvents: timeline.length,
+    });
+    expect(
+      await h.db.query(
+        `SELECT seq, type, actor FROM review_events WHERE review_id = $1 ORDER BY seq`,
+        [reviewId],
+      ),
+    ).toEqual(timeline);
+    expect((await readModel(reviewId))?.state).toEqual(before.state);
+    expect((await reasonsOf(reviewId)).map((r) => r.kind)).not.toContain('read_model_missing');
+
+    // A pending request can be turned down; it then never runs.
+    const request = await json<OpsRequest>(
+      http.post(`/ops/reviews/${reviewId}/terminate`, { actor: OP_A, reason: 'mistaken' }),
+      202,
+    );
+    const rejected = await json<OpsRequest>(
+      http.post(`/ops/requests/${request.id}/reject`, { actor: OP_A, reason: 'wrong review' }),
+      200,
+    );
+    expect(rejected.status).toBe('rejected');
+    expect((await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_B })).status).toBe(
+      409,
+    );
+    expect((await review.describe()).status.name).toBe('RUNNING');
+  });
+
   it('refuses bad operator input with a 4xx naming the field, and documents /ops in OpenAPI', async () => {
     const fieldsOf = async (res: Promise<Response>, status: number) =>
       (await json<{ errors: { field: string }[] }>(res, status)).errors.map((e) => e.field);

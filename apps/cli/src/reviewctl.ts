@@ -507,6 +507,17 @@ export function buildProgram(
       );
     });
 
+  program
+    .command('reject')
+    .description('Turn a pending request down (or withdraw your own)')
+    .argument('<request>')
+    .addOption(reason)
+    .action(async (request: string, o: { reason: string }) => {
+      printRequest(
+        await ctx().api.post<OpsRequest>(`/ops/requests/${request}/reject`, acting(o.reason)),
+      );
+    });
+
   return program;
 }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ActionDto } from '../reviews/dtos/review-actions.dto';
 import { ListOpsRequestsQueryDto, OpsRequestDto, OpsRequestListDto } from './dtos/ops-request.dto';
-import { operatorOf } from './operator.dto';
+import { OperatorActionDto, operatorOf } from './operator.dto';
 import { OpsRequestsService } from './ops-requests.service';
 
 /** Requests awaiting a second operator, and their approval (which runs the repair). */
@@ -34,5 +34,18 @@ export class OpsRequestsController {
     @Body() dto: ActionDto,
   ): Promise<OpsRequestDto> {
     return this.requests.approve(id, operatorOf(dto), dto.reason);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Turn a pending request down (the requester withdraws it the same way)',
+  })
+  @ApiOkResponse({ type: OpsRequestDto })
+  reject(
+    @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
+    @Body() dto: OperatorActionDto,
+  ): Promise<OpsRequestDto> {
+    return this.requests.reject(id, operatorOf(dto), dto.reason);
   }
 }

@@ -84,6 +84,30 @@ export class OpsRequestsService {
     return row;
   }
 
+  /** Turn a pending request down (any operator; the requester withdraws it the same way). */
+  async reject(id: string, by: string, reason: string): Promise<OpsRequestDto> {
+    const [, changed] = (await this.db.query(
+      `UPDATE ops_requests SET status = 'rejected', executed_at = now(), error = $2
+       WHERE id = $1 AND status = 'pending' RETURNING id`,
+      [id, `rejected by ${by}: ${reason}`],
+    )) as [unknown[], number];
+    const row = await this.row(id);
+    if (changed !== 1)
+      throw new DomainException(
+        DomainExceptionCode.OPS_REQUEST_NOT_PENDING,
+        `rejection: request ${id} is ${row.status}, not pending`,
+      );
+    await appendAudit(this.db, {
+      actor: by,
+      action: 'ops.request_rejected',
+      target: `ops-request:${id}`,
+      justification: reason,
+      reviewId: row.reviewId,
+      details: { action: row.action, before: { status: 'pending' }, after: { status: 'rejected' } },
+    });
+    return toOpsRequestDto(row);
+  }
+
   /** Approve and run. The same operator, or a request no longer pending, is refused. */
   async approve(id: string, by: string, comment?: string): Promise<OpsRequestDto> {
     // One statement claims the request, so two approvers racing cannot both run it.

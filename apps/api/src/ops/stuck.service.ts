@@ -67,7 +67,44 @@ export class StuckService {
           });
       });
     }
+    items.push(...(await this.missingFromReadModel(query.limit ?? 200)));
     return { checkedAt: new Date(now).toISOString(), reviewsChecked: rows.length, items };
+  }
+
+  /** Running review workflows the read model does not know at all (its row was lost). */
+  private async missingFromReadModel(limit: number): Promise<StuckReportDto['items']> {
+    const running: string[] = [];
+    for await (const w of this.temporal.workflow.list({
+      query: `WorkflowType = 'reviewWorkflow' AND ExecutionStatus = 'Running'`,
+    })) {
+      running.push(w.workflowId);
+      if (running.length >= limit) break;
+    }
+    const ids = running.map((w) => w.replace(/^review-/, ''));
+    const known: { id: string }[] = ids.length
+      ? await this.db.query(`SELECT id::text FROM reviews WHERE id = ANY($1::uuid[])`, [ids])
+      : [];
+    const have = new Set(known.map((r) => r.id));
+    return ids
+      .filter((id) => !have.has(id))
+      .map((id) => ({
+        reviewId: id,
+        workflowId: `review-${id}`,
+        stage: 'unknown',
+        updatedAt: new Date(0).toISOString(),
+        reasons: [
+          {
+            kind: 'read_model_missing' as const,
+            detail: 'the review workflow runs, but the read model has no row for it',
+            workflowId: `review-${id}`,
+            suggested: suggest(
+              'rebuild',
+              `reviewctl rebuild ${id} --reason "…"`,
+              'Rebuild the read model from the workflow state and its history',
+            ),
+          },
+        ],
+      }));
   }
 
   private async reviewReasons(

@@ -5,6 +5,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 export const STUCK_KINDS = [
   'workflow_task_failing',
   'workflow_not_running',
+  'read_model_missing',
   'activity_failing',
   'activity_paused',
   'no_poller',
