@@ -497,10 +497,9 @@ export class RepairService {
         );
       throw err;
     }
-    await this.db.transaction(async (tx) => {
-      await tx.query(`UPDATE reviews SET last_seq = -1 WHERE id = $1`, [reviewId]);
-      await tx.query(`UPDATE review_steps SET last_seq = -1 WHERE review_id = $1`, [reviewId]);
-    });
+    // The review row's sequence number is the projection's only fence: its child rows are
+    // replaced whenever the row is.
+    await this.db.query(`UPDATE reviews SET last_seq = -1 WHERE id = $1`, [reviewId]);
     await this.project(reviewId, workflowId, found.state, found.events);
     return {
       before,
