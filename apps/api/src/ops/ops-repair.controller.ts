@@ -16,6 +16,7 @@ import {
 import { OperatorActionDto, operatorOf } from './operator.dto';
 import { OpsRequestsService } from './ops-requests.service';
 import { RepairService } from './repair.service';
+import { ResetService } from './reset.service';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
 const ctx = (dto: OperatorActionDto) => ({ by: operatorOf(dto), reason: dto.reason });
@@ -35,6 +36,7 @@ const result =
 export class OpsRepairController {
   constructor(
     private readonly repairs: RepairService,
+    private readonly resets: ResetService,
     private readonly requests: OpsRequestsService,
   ) {}
 
@@ -45,7 +47,7 @@ export class OpsRepairController {
   })
   @ApiOkResponse({ type: ResetPlanDto })
   resetPlan(@Id() id: string, @Body() dto: ResetDto): Promise<ResetPlanDto> {
-    return this.repairs.resetPlan(id, dto);
+    return this.resets.plan(id, dto);
   }
 
   @Post('reviews/:id/reset')

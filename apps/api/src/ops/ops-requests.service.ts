@@ -6,7 +6,8 @@ import { appendAudit, OpsRequestEntity } from '@engine/persistence';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { BatchAction } from './dtos/repair.dto';
 import { toOpsRequestDto, type OpsRequestDto } from './dtos/ops-request.dto';
-import { RepairService, type RepairParams } from './repair.service';
+import type { RepairParams } from './repair-context';
+import { RepairService } from './repair.service';
 import { ReplayService } from './replay.service';
 
 /** Repairs that change a review's record irreversibly, and every batch, need two operators. */

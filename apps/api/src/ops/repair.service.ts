@@ -2,11 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import Long from 'long';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
-import { deadlineDue } from '@engine/domain/review/deadlines';
 import type {
   ReviewEvent,
   ReviewState,
@@ -18,58 +16,22 @@ import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
 import {
   raiseEscalationUpdate,
   repairStepUpdate,
-  restoreClocksUpdate,
   reviewStateQuery,
 } from '../../../../workflows/definitions';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import { mapUpdateError } from '../reviews/temporal-errors';
-import type { ActivityAction, BatchAction, ResetPlanDto } from './dtos/repair.dto';
+import type { ActivityAction, BatchAction } from './dtos/repair.dto';
 import {
-  childrenStartedAfter,
-  eventId,
-  eventTimeMs,
-  fetchEvents,
-  lastProjectedState,
-  projectedEvents,
-  resetPoint,
-  signalsAndUpdatesAfter,
-} from './workflow-history';
-
-/** Parameters of any repair, as stored on a request row and passed by batches. */
-export interface RepairParams {
-  agency?: string;
-  stepId?: string;
-  activityId?: string;
-  analyst?: string;
-  toAgency?: string;
-  subject?: string;
-  level?: number;
-  beforeEventId?: number;
-  reapplySignals?: boolean;
-  reapplyUpdates?: boolean;
-}
-
-/** Who runs a repair: the operator, and for two-person actions the request and its approver. */
-export interface RepairContext {
-  by: string;
-  reason: string;
-  requestId?: string;
-  approvedBy?: string;
-}
-
-interface Outcome {
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-}
-
-const fail = (field: string, message: string): never => {
-  throw new DomainException(DomainExceptionCode.ACTION_REJECTED, `${field}: ${message}`, [
-    { field, message },
-  ]);
-};
-
-/** How long a repair waits for a workflow to take an update (a failing workflow never does). */
-const UPDATE_WAIT_MS = 15_000;
+  fail,
+  findReview,
+  UPDATE_WAIT_MS,
+  withTimeout,
+  type Outcome,
+  type RepairContext,
+  type RepairParams,
+} from './repair-context';
+import { ResetService } from './reset.service';
+import { fetchEvents, lastProjectedState, projectedEvents } from './workflow-history';
 
 /**
  * Operator repairs of one review. Each one runs against Temporal (reset, activity APIs, workflow
@@ -80,20 +42,15 @@ export class RepairService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(Client) private readonly temporal: Client,
+    private readonly resets: ResetService,
   ) {}
 
   private get namespace(): string {
     return environment().TEMPORAL_NAMESPACE;
   }
 
-  async review(reviewId: string): Promise<ReviewEntity> {
-    const row = await this.db.getRepository(ReviewEntity).findOne({ where: { id: reviewId } });
-    if (!row)
-      throw new DomainException(
-        DomainExceptionCode.REVIEW_NOT_FOUND,
-        `review ${reviewId} not found`,
-      );
-    return row;
+  review(reviewId: string): Promise<ReviewEntity> {
+    return findReview(this.db, reviewId);
   }
 
   /** Run one repair and audit it (`ops.<action>`) with its before and after. */
@@ -128,7 +85,7 @@ export class RepairService {
   ): Promise<Outcome> {
     switch (action) {
       case 'reset':
-        return this.reset(reviewId, p, ctx);
+        return this.resets.reset(reviewId, p, ctx);
       case 'skip':
       case 'retry':
       case 'reassign':
@@ -144,137 +101,6 @@ export class RepairService {
       case 'activity-unpause':
       case 'activity-reset':
         return this.activity(reviewId, action.slice('activity-'.length) as ActivityAction, p, ctx);
-    }
-  }
-
-  // ---- reset ---------------------------------------------------------------------------------
-
-  /** The dry run of a reset: what would run again, what is reapplied, how deadlines move. */
-  async resetPlan(reviewId: string, p: RepairParams): Promise<ResetPlanDto> {
-    const row = await this.review(reviewId);
-    const state = row.state as unknown as ReviewState;
-    const handle = this.temporal.workflow.getHandle(row.workflowId);
-    const { runId } = await handle.describe();
-    const events = await fetchEvents(this.temporal, row.workflowId);
-    const point = resetPoint(events, p.beforeEventId);
-    if (!point)
-      fail(
-        'beforeEventId',
-        p.beforeEventId
-          ? `no completed workflow task before event ${p.beforeEventId}`
-          : 'the workflow has no completed workflow task to reset to',
-      );
-    const pointId = eventId(point!);
-    // The reset re-runs the workflow task that completed at the point: what it did, and
-    // everything after, happened from the moment that task started.
-    const started = events.find((e) => eventId(e) === pointId - 1);
-    const pointAt = eventTimeMs(started ?? point!);
-    const messages = signalsAndUpdatesAfter(events, pointId);
-    const kept = (kind: 'signal' | 'update') =>
-      kind === 'signal' ? p.reapplySignals !== false : p.reapplyUpdates !== false;
-    const restarted = new Set(childrenStartedAfter(events, pointId));
-    const timeline: { type: string; at: Date; details: Record<string, unknown> }[] =
-      await this.db.query(
-        `SELECT type, at, details FROM review_events WHERE review_id = $1 AND at >= $2 ORDER BY seq`,
-        [reviewId, new Date(pointAt)],
-      );
-    const setAfter = new Set(
-      timeline.filter((e) => e.type === 'deadline_set').map((e) => String(e.details.deadlineId)),
-    );
-    const cal = { nonBusinessDates: state.nonBusinessDates ?? [] };
-    const now = Date.now();
-    const at = (ms?: number) =>
-      ms !== undefined && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
-    return {
-      reviewId,
-      workflowId: row.workflowId,
-      runId,
-      resetEventId: pointId,
-      resetPointAt: new Date(pointAt).toISOString(),
-      reapplied: messages.filter((m) => kept(m.kind)),
-      dropped: messages.filter((m) => !kept(m.kind)),
-      stepsRunAgain: state.workstreams
-        .filter((w) => restarted.has(w.workflowId))
-        .flatMap((w) =>
-          w.steps
-            .filter((s) => s.status !== 'blocked')
-            .map((s) => ({ agency: w.agency, stepId: s.stepId, title: s.title, status: s.status })),
-        ),
-      deadlines: state.deadlines.map((d) => ({
-        deadlineId: d.id,
-        label: d.label,
-        status: d.status,
-        basisAt: new Date(d.basisMs).toISOString(),
-        dueAt: at(d.dueMs),
-        setAfterResetPoint: setAfter.has(d.id),
-        dueAfterReset: at(deadlineDue(d, cal)),
-        dueIfClockRestarted: setAfter.has(d.id)
-          ? at(deadlineDue({ ...d, basisMs: now }, cal))
-          : undefined,
-      })),
-      timelineRedone: timeline.map((e) => e.type),
-    };
-  }
-
-  private async reset(reviewId: string, p: RepairParams, ctx: RepairContext): Promise<Outcome> {
-    const plan = await this.resetPlan(reviewId, p);
-    const row = await this.review(reviewId);
-    const state = row.state as unknown as ReviewState;
-    const Exclude = temporal.api.enums.v1.ResetReapplyExcludeType;
-    const { runId } = await this.temporal.workflowService.resetWorkflowExecution({
-      namespace: this.namespace,
-      workflowExecution: { workflowId: row.workflowId, runId: plan.runId },
-      reason: `${ctx.by}: ${ctx.reason}`,
-      workflowTaskFinishEventId: Long.fromNumber(plan.resetEventId),
-      requestId: randomUUID(),
-      resetReapplyExcludeTypes: [
-        ...(p.reapplySignals === false ? [Exclude.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL] : []),
-        ...(p.reapplyUpdates === false ? [Exclude.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE] : []),
-      ],
-      identity: `ops:${ctx.by}`,
-    });
-    // The new run re-executes code now: give it back every deadline's legal basis.
-    const basis = state.deadlines.map((d) => ({ id: d.id, basisMs: d.basisMs }));
-    let clocks: Record<string, unknown>;
-    try {
-      await this.restoreClocks(row.workflowId, runId, basis, ctx);
-      clocks = { restored: basis.length };
-    } catch (err) {
-      const e = err as Error & { cause?: Error };
-      clocks = { restored: 0, error: e.cause?.message ?? e.message };
-    }
-    return {
-      before: { runId: plan.runId, deadlines: plan.deadlines.map((d) => [d.deadlineId, d.dueAt]) },
-      after: { runId, resetEventId: plan.resetEventId, clocks, stepsRunAgain: plan.stepsRunAgain },
-    };
-  }
-
-  /**
-   * Sends the original deadline bases to the reset run. Its first workflow task may not have
-   * registered the handler yet (an update then fails as unknown): try again until it has.
-   */
-  private async restoreClocks(
-    workflowId: string,
-    runId: string,
-    deadlines: { id: string; basisMs: number }[],
-    ctx: RepairContext,
-  ): Promise<void> {
-    const handle = this.temporal.workflow.getHandle(workflowId, runId);
-    const until = Date.now() + UPDATE_WAIT_MS;
-    for (;;) {
-      try {
-        await withTimeout(
-          handle.executeUpdate(restoreClocksUpdate, {
-            args: [{ actor: { id: ctx.by }, reason: `after reset: ${ctx.reason}`, deadlines }],
-          }),
-          Math.max(until - Date.now(), 1),
-        );
-        return;
-      } catch (err) {
-        const cause = (err as { cause?: Error }).cause?.message ?? '';
-        if (!/no registered handler|unknown update/i.test(cause) || Date.now() > until) throw err;
-        await new Promise((r) => setTimeout(r, 250));
-      }
     }
   }
 
@@ -545,12 +371,3 @@ const stepView = (s: ReviewState['workstreams'][number]['steps'][number]) => ({
   assignee: s.assignee,
   failure: s.failure,
 });
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the workflow within ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined); // a late failure after the timeout is not unhandled
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
