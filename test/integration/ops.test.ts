@@ -48,6 +48,7 @@ const execFileAsync = promisify(execFile);
 
 const OP_A = { id: 'operator-a@ops.example.gov' };
 const OP_B = { id: 'operator-b@ops.example.gov' };
+type Operator = typeof OP_A;
 
 /**
  * Operators against the real Temporal server and PostgreSQL: each kind of stuck review is
@@ -56,6 +57,10 @@ const OP_B = { id: 'operator-b@ops.example.gov' };
 describe('operators: stuck reviews found and repaired', () => {
   let h: Harness;
   const http = apiClient(() => h.api!.url);
+  /** Requests made as one operator (who the API takes to be acting). */
+  const as = (op: Operator) => ({
+    post: (path: string, body: Record<string, unknown>) => http.post(path, { actor: op, ...body }),
+  });
   const json = async <T>(res: Response | Promise<Response>, status: number): Promise<T> => {
     const r = await res;
     const body = (await r.json()) as T;
@@ -108,8 +113,7 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(failing.detail).toMatch(/model endpoint refused the connection/);
 
     // No reason, no repair.
-    const noReason = await http.post(`/ops/reviews/${reviewId}/activities/pause`, {
-      actor: OP_A,
+    const noReason = await as(OP_A).post(`/ops/reviews/${reviewId}/activities/pause`, {
       agency,
       stepId: 'scan',
     });
@@ -117,8 +121,7 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(JSON.stringify(await noReason.json())).toMatch(/reason/);
 
     const paused = await json<{ before: { paused: boolean }; after: { paused: boolean } }>(
-      http.post(`/ops/reviews/${reviewId}/activities/pause`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/activities/pause`, {
         agency,
         stepId: 'scan',
         reason: 'stop hammering the endpoint',
@@ -130,8 +133,7 @@ describe('operators: stuck reviews found and repaired', () => {
     await waitForReason(reviewId, 'activity_paused');
 
     const unpaused = await json<{ after: { paused: boolean } }>(
-      http.post(`/ops/reviews/${reviewId}/activities/unpause`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/activities/unpause`, {
         agency,
         stepId: 'scan',
         reason: 'let it try again',
@@ -143,8 +145,7 @@ describe('operators: stuck reviews found and repaired', () => {
 
     healthy = true;
     await json(
-      http.post(`/ops/reviews/${reviewId}/activities/retry`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/activities/retry`, {
         agency,
         stepId: 'scan',
         reason: 'endpoint fixed, retry now',
@@ -191,8 +192,7 @@ describe('operators: stuck reviews found and repaired', () => {
 
     healthy = true;
     const retried = await json<{ before: { status: string }; after: { status: string } }>(
-      http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
         reason: 'harness redeployed',
       }),
       200,
@@ -212,8 +212,7 @@ describe('operators: stuck reviews found and repaired', () => {
       { type: 'step_repaired', actor: OP_A.id, reason: 'harness redeployed' },
     ]);
     // Retrying a step that is done is refused, naming the field.
-    const again = await http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
-      actor: OP_A,
+    const again = await as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/scan/retry`, {
       reason: 'again',
     });
     expect([409, 422]).toContain(again.status);
@@ -233,8 +232,7 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(noPoller).toMatchObject({ agency, stepId: 'scan', suggested: { action: 'reassign' } });
     expect(noPoller.detail).toMatch(new RegExp(`agency-${agency}`));
 
-    const bad = await http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
-      actor: OP_A,
+    const bad = await as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
       analyst: 'someone@example.gov',
       reason: 'analyst cannot run an automated step',
     });
@@ -244,8 +242,7 @@ describe('operators: stuck reviews found and repaired', () => {
     );
 
     const moved = await json<{ after: { assignee: { agency: string } } }>(
-      http.post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/scan/reassign`, {
         toAgency: backup,
         reason: 'no worker at the owning agency this week',
       }),
@@ -277,8 +274,7 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(ignored.suggested.action).toBe('escalate');
 
     const forced = await json<{ after: { level: number; levelName: string } }>(
-      http.post(`/ops/reviews/${reviewId}/escalate`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/escalate`, {
         subject: 'Manual review overdue and L1 silent',
         level: 2,
         reason: 'nobody acknowledged for two levels',
@@ -295,14 +291,13 @@ describe('operators: stuck reviews found and repaired', () => {
 
     // Two-person rule: a skip is a request; its requester cannot approve it.
     const request = await json<OpsRequest>(
-      http.post(`/ops/reviews/${reviewId}/steps/${agency}/review/skip`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/review/skip`, {
         reason: 'the agency withdrew from this review; no analyst will submit',
       }),
       202,
     );
     expect(request).toMatchObject({ status: 'pending', action: 'skip', requestedBy: OP_A.id });
-    const self = await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_A });
+    const self = await as(OP_A).post(`/ops/requests/${request.id}/approve`, {});
     expect(self.status).toBe(403);
     expect(((await self.json()) as { code: string }).code).toBe('OPS_SAME_OPERATOR');
     expect(stepOf(await waitForState(review, () => true, 'state'), agency, 'review').status).toBe(
@@ -315,16 +310,14 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(pending.items.map((r) => r.id)).toContain(request.id);
 
     const approved = await json<OpsRequest>(
-      http.post(`/ops/requests/${request.id}/approve`, {
-        actor: OP_B,
-        reason: 'confirmed with the agency',
-      }),
+      as(OP_B).post(`/ops/requests/${request.id}/approve`, { reason: 'confirmed with the agency' }),
       200,
     );
     expect(approved).toMatchObject({ status: 'executed', approvedBy: OP_B.id });
-    const again = await http.post(`/ops/requests/${request.id}/approve`, {
-      actor: { id: 'operator-c' },
-    });
+    const again = await as({ id: 'operator-c@ops.example.gov' }).post(
+      `/ops/requests/${request.id}/approve`,
+      {},
+    );
     expect(again.status).toBe(409);
 
     const closed = await waitForState(review, (s) => s.status === 'closed', 'the review to close');
@@ -358,8 +351,7 @@ describe('operators: stuck reviews found and repaired', () => {
 
     // A batch by visibility query: also two operators, then rate-limited over what it selects.
     const batch = await json<OpsRequest>(
-      http.post('/ops/batch', {
-        actor: OP_B,
+      as(OP_B).post('/ops/batch', {
         action: 'rebuild',
         query: `LeadAgency = "${agency}"`,
         ratePerSecond: 2,
@@ -368,13 +360,8 @@ describe('operators: stuck reviews found and repaired', () => {
       202,
     );
     expect(batch.action).toBe('batch:rebuild');
-    expect((await http.post(`/ops/requests/${batch.id}/approve`, { actor: OP_B })).status).toBe(
-      403,
-    );
-    const ran = await json<OpsRequest>(
-      http.post(`/ops/requests/${batch.id}/approve`, { actor: OP_A }),
-      200,
-    );
+    expect((await as(OP_B).post(`/ops/requests/${batch.id}/approve`, {})).status).toBe(403);
+    const ran = await json<OpsRequest>(as(OP_A).post(`/ops/requests/${batch.id}/approve`, {}), 200);
     expect(ran.status).toBe('executed');
     expect(ran.result).toMatchObject({
       matched: 1,
@@ -457,8 +444,7 @@ describe('operators: stuck reviews found and repaired', () => {
           dueIfClockRestarted?: string;
         }[];
       }>(
-        http.post(`/ops/reviews/${reviewId}/reset/plan`, {
-          actor: OP_A,
+        as(OP_A).post(`/ops/reviews/${reviewId}/reset/plan`, {
           reason: 'undo the change',
           beforeEventId: 5,
         }),
@@ -475,8 +461,7 @@ describe('operators: stuck reviews found and repaired', () => {
       expect(Date.parse(planned.dueIfClockRestarted!)).toBeGreaterThan(intake.dueMs);
 
       const withoutSignals = await json<{ reapplied: unknown[]; dropped: { name: string }[] }>(
-        http.post(`/ops/reviews/${reviewId}/reset/plan`, {
-          actor: OP_A,
+        as(OP_A).post(`/ops/reviews/${reviewId}/reset/plan`, {
           reason: 'undo the change',
           beforeEventId: 5,
           reapplySignals: false,
@@ -487,18 +472,15 @@ describe('operators: stuck reviews found and repaired', () => {
       expect(withoutSignals.dropped.map((m) => m.name)).toEqual(['calendarChanged']);
 
       const request = await json<OpsRequest>(
-        http.post(`/ops/reviews/${reviewId}/reset`, {
-          actor: OP_A,
+        as(OP_A).post(`/ops/reviews/${reviewId}/reset`, {
           reason: 'undo the change',
           beforeEventId: 5,
         }),
         202,
       );
-      expect((await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_A })).status).toBe(
-        403,
-      );
+      expect((await as(OP_A).post(`/ops/requests/${request.id}/approve`, {})).status).toBe(403);
       const done = await json<OpsRequest>(
-        http.post(`/ops/requests/${request.id}/approve`, { actor: OP_B }),
+        as(OP_B).post(`/ops/requests/${request.id}/approve`, {}),
         200,
       );
       expect(done.status).toBe('executed');
@@ -523,8 +505,7 @@ describe('operators: stuck reviews found and repaired', () => {
       );
 
       const rebuilt = await json<{ after: { lastSeq: number; source: string } }>(
-        http.post(`/ops/reviews/${reviewId}/rebuild`, {
-          actor: OP_B,
+        as(OP_B).post(`/ops/reviews/${reviewId}/rebuild`, {
           reason: 'align the read model with the reset run',
         }),
         200,
@@ -547,19 +528,14 @@ describe('operators: stuck reviews found and repaired', () => {
       ]);
 
       const terminate = await json<OpsRequest>(
-        http.post(`/ops/reviews/${reviewId}/terminate`, {
-          actor: OP_B,
+        as(OP_B).post(`/ops/reviews/${reviewId}/terminate`, {
           reason: 'test review, no longer needed',
         }),
         202,
       );
       expect(
-        (
-          await json<OpsRequest>(
-            http.post(`/ops/requests/${terminate.id}/approve`, { actor: OP_A }),
-            200,
-          )
-        ).status,
+        (await json<OpsRequest>(as(OP_A).post(`/ops/requests/${terminate.id}/approve`, {}), 200))
+          .status,
       ).toBe('executed');
       expect((await handle.describe()).status.name).toBe('TERMINATED');
       const closed = await readModel(reviewId);
@@ -593,8 +569,7 @@ describe('operators: stuck reviews found and repaired', () => {
       before: { missing: boolean };
       after: { status: string; lastSeq: number; timelineEvents: number };
     }>(
-      http.post(`/ops/reviews/${reviewId}/rebuild`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/rebuild`, {
         reason: 'read model restored from an old backup',
       }),
       200,
@@ -616,17 +591,15 @@ describe('operators: stuck reviews found and repaired', () => {
 
     // A pending request can be turned down; it then never runs.
     const request = await json<OpsRequest>(
-      http.post(`/ops/reviews/${reviewId}/terminate`, { actor: OP_A, reason: 'mistaken' }),
+      as(OP_A).post(`/ops/reviews/${reviewId}/terminate`, { reason: 'mistaken' }),
       202,
     );
     const rejected = await json<OpsRequest>(
-      http.post(`/ops/requests/${request.id}/reject`, { actor: OP_A, reason: 'wrong review' }),
+      as(OP_A).post(`/ops/requests/${request.id}/reject`, { reason: 'wrong review' }),
       200,
     );
     expect(rejected.status).toBe('rejected');
-    expect((await http.post(`/ops/requests/${request.id}/approve`, { actor: OP_B })).status).toBe(
-      409,
-    );
+    expect((await as(OP_B).post(`/ops/requests/${request.id}/approve`, {})).status).toBe(409);
     expect((await review.describe()).status.name).toBe('RUNNING');
   });
 
@@ -640,8 +613,7 @@ describe('operators: stuck reviews found and repaired', () => {
       return row && row.state.workstreams[0].steps[0].status === 'open' ? row : undefined;
     }, 'the step open in the read model');
     await json(
-      http.post(`/ops/reviews/${reviewId}/steps/${agency}/review/reassign`, {
-        actor: OP_A,
+      as(OP_A).post(`/ops/reviews/${reviewId}/steps/${agency}/review/reassign`, {
         analyst: 'analyst-2@agency.example.gov',
         reason: 'analyst-1 is on leave',
       }),
@@ -677,26 +649,23 @@ describe('operators: stuck reviews found and repaired', () => {
     ]);
     expect(
       await fieldsOf(
-        http.post('/ops/batch', { actor: OP_A, action: 'explode', query: 'x', reason: 'r' }),
+        as(OP_A).post('/ops/batch', { action: 'explode', query: 'x', reason: 'r' }),
         400,
       ),
     ).toEqual(['action']);
     expect(
       await fieldsOf(
-        http.post(`/ops/reviews/${randomUUID()}/activities/explode`, { actor: OP_A, reason: 'r' }),
+        as(OP_A).post(`/ops/reviews/${randomUUID()}/activities/explode`, { reason: 'r' }),
         400,
       ),
     ).toEqual(['action']);
+    expect(await fieldsOf(as(OP_A).post(`/ops/reviews/${randomUUID()}/rebuild`, {}), 400)).toEqual([
+      'reason',
+    ]);
     expect(
-      await fieldsOf(http.post(`/ops/reviews/${randomUUID()}/rebuild`, { actor: OP_A }), 400),
-    ).toEqual(['reason']);
-    expect(
-      (await http.post(`/ops/reviews/${randomUUID()}/rebuild`, { actor: OP_A, reason: 'r' }))
-        .status,
+      (await as(OP_A).post(`/ops/reviews/${randomUUID()}/rebuild`, { reason: 'r' })).status,
     ).toBe(404);
-    expect((await http.post(`/ops/requests/${randomUUID()}/approve`, { actor: OP_B })).status).toBe(
-      404,
-    );
+    expect((await as(OP_B).post(`/ops/requests/${randomUUID()}/approve`, {})).status).toBe(404);
     const bad = await json<{ errors: { field: string }[] }>(
       http.post('/ops/replay', { query: 'this is not a query (' }),
       422,
