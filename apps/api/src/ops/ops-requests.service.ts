@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
-import { appendAudit, OpsRequestEntity } from '@engine/persistence';
+import { OpsRequestEntity } from '@engine/persistence';
+import { auditOps } from './ops-audit';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { BatchAction } from './dtos/repair.dto';
 import { toOpsRequestDto, type OpsRequestDto } from './dtos/ops-request.dto';
@@ -51,7 +52,7 @@ export class OpsRequestsService {
         status: 'pending',
       }),
     );
-    await appendAudit(this.db, {
+    await auditOps(this.db, {
       actor: by,
       action: 'ops.request_created',
       target: `ops-request:${row.id}`,
@@ -98,7 +99,7 @@ export class OpsRequestsService {
         DomainExceptionCode.OPS_REQUEST_NOT_PENDING,
         `rejection: request ${id} is ${row.status}, not pending`,
       );
-    await appendAudit(this.db, {
+    await auditOps(this.db, {
       actor: by,
       action: 'ops.request_rejected',
       target: `ops-request:${id}`,
@@ -121,7 +122,7 @@ export class OpsRequestsService {
     if (claimed !== 1) {
       const row = await this.row(id);
       if (row.requestedBy === by) {
-        await appendAudit(this.db, {
+        await auditOps(this.db, {
           actor: by,
           action: 'ops.approval_refused',
           target: `ops-request:${id}`,
@@ -141,7 +142,7 @@ export class OpsRequestsService {
       );
     }
     const row = await this.row(id);
-    await appendAudit(this.db, {
+    await auditOps(this.db, {
       actor: by,
       action: 'ops.request_approved',
       target: `ops-request:${id}`,
@@ -161,7 +162,7 @@ export class OpsRequestsService {
       [id, error ? 'failed' : 'executed', result ? JSON.stringify(result) : null, error],
     );
     if (error) {
-      await appendAudit(this.db, {
+      await auditOps(this.db, {
         actor: by,
         action: 'ops.request_failed',
         target: `ops-request:${id}`,

@@ -11,7 +11,8 @@ import type {
   StepAssignee,
   StepRepairAction,
 } from '@engine/domain/review/review.types';
-import { appendAudit, ProtocolVersionEntity, ReviewEntity } from '@engine/persistence';
+import { ProtocolVersionEntity, ReviewEntity } from '@engine/persistence';
+import { auditOps } from './ops-audit';
 import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
 import {
   raiseEscalationUpdate,
@@ -61,7 +62,7 @@ export class RepairService {
     ctx: RepairContext,
   ): Promise<Outcome> {
     const outcome = await this.dispatch(action, reviewId, params, ctx);
-    await appendAudit(this.db, {
+    await auditOps(this.db, {
       actor: ctx.by,
       action: `ops.${action}`,
       target: `review:${reviewId}`,

@@ -4,7 +4,7 @@ export interface SqlRunner {
 }
 
 /** One audited action: who, what, on which target, why, and what it changed. */
-export interface AuditRecord {
+export interface OpsAuditRecord {
   actor: string;
   action: string;
   /** `review:<id>`, `ops-request:<id>`, `calendar:<date>`… */
@@ -16,10 +16,10 @@ export interface AuditRecord {
 }
 
 /**
- * Appends one row to the audit log. Operator actions go through this single function so the
- * storage of the log (e.g. hash-chaining) can change in one place.
+ * Appends one operator action to the audit log. Every ops audit entry goes through this single
+ * function, so how the log is stored (e.g. hash-chained) changes in one place.
  */
-export async function appendAudit(db: SqlRunner, entry: AuditRecord): Promise<void> {
+export async function auditOps(db: SqlRunner, entry: OpsAuditRecord): Promise<void> {
   await db.query(
     `INSERT INTO audit_log (actor, action, target, justification, review_id, at, details)
      VALUES ($1, $2, $3, $4, $5, now(), $6)`,
