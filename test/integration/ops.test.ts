@@ -142,6 +142,17 @@ describe('operators: stuck reviews found and repaired', () => {
     );
     expect(unpaused.after.paused).toBe(false);
     await eventually(async () => (calls >= 2 ? true : undefined), 'an attempt after unpausing');
+    // A reset starts the attempts over (scheduled now: it fails again while the endpoint is down).
+    const reset = await json<{ before: { attempt: number }; after: { attempt: number } }>(
+      as(OP_A).post(`/ops/reviews/${reviewId}/activities/reset`, {
+        agency,
+        stepId: 'scan',
+        reason: 'start the attempts over',
+      }),
+      200,
+    );
+    expect(reset.before.attempt).toBeGreaterThan(1);
+    await eventually(async () => (calls >= 3 ? true : undefined), 'an attempt after the reset');
 
     healthy = true;
     await json(
@@ -163,6 +174,7 @@ describe('operators: stuck reviews found and repaired', () => {
     expect(audit.map((a: { action: string }) => a.action)).toEqual([
       'ops.activity-pause',
       'ops.activity-unpause',
+      'ops.activity-reset',
       'ops.activity-retry',
     ]);
     expect(audit[0]).toMatchObject({
