@@ -307,11 +307,6 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   REVIEWCTL_TOKEN?: string;
-
-  /** The operator `reviewctl` acts as (sent as the actor until token authentication names it). */
-  @IsOptional()
-  @IsString()
-  REVIEWCTL_OPERATOR?: string;
 }
 
 export class InvalidEnvironmentError extends Error {

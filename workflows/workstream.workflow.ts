@@ -329,6 +329,10 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
         } else if (action === 'reassign') {
           if (!assignee?.analyst?.trim() && !assignee?.agency?.trim())
             throw new Error('assignee: name an analyst or an agency');
+          if (step.kind === 'manual' && assignee.agency !== undefined)
+            throw new Error(
+              'assignee.agency: a manual step stays with its agency; reassign it to one of its analysts',
+            );
           if (step.kind === 'automated' && !assignee.agency?.trim())
             throw new Error(
               'assignee.agency: an automated step is reassigned to an agency whose worker runs it',

@@ -13,6 +13,7 @@ import { calendarChangedSignal } from '../../workflows/definitions';
 import type { reviewWorkflow } from '../../workflows/review.workflow';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { tokenFor } from '../support/auth';
 import { apiClient } from '../support/http';
 import { startReview, stepOf, waitForState } from '../support/reviews';
 import { quietBundlerLogger } from '../support/scratch-database';
@@ -56,10 +57,16 @@ type Operator = typeof OP_A;
  */
 describe('operators: stuck reviews found and repaired', () => {
   let h: Harness;
-  const http = apiClient(() => h.api!.url);
-  /** Requests made as one operator (who the API takes to be acting). */
+  const tokens = new Map<string, Promise<string>>();
+  /** An operator's bearer token: the API takes who acts from it. */
+  const tokenOf = (op: Operator) => {
+    if (!tokens.has(op.id)) tokens.set(op.id, tokenFor('operator', { sub: op.id }));
+    return tokens.get(op.id)!;
+  };
+  const http = apiClient(() => h.api!.url, tokenOf(OP_A));
+  /** Requests made as one operator. */
   const as = (op: Operator) => ({
-    post: (path: string, body: Record<string, unknown>) => http.post(path, { actor: op, ...body }),
+    post: (path: string, body: Record<string, unknown>) => http.post(path, body, tokenOf(op)),
   });
   const json = async <T>(res: Response | Promise<Response>, status: number): Promise<T> => {
     const r = await res;
@@ -632,13 +639,11 @@ describe('operators: stuck reviews found and repaired', () => {
       200,
     );
     const finding = (id: string) =>
-      http.post(`/reviews/${reviewId}/findings`, {
-        agency,
-        stepId: 'review',
-        riskLevel: 'low',
-        summary: 'no uplift found',
-        actor: { id },
-      });
+      http.post(
+        `/reviews/${reviewId}/findings`,
+        { agency, stepId: 'review', riskLevel: 'low', summary: 'no uplift found' },
+        tokenFor('agency-analyst', { agency, sub: id }),
+      );
     const refused = await json<{ errors: { field: string; message: string }[] }>(
       finding('analyst-1@agency.example.gov'),
       422,
@@ -696,15 +701,18 @@ describe('operators: stuck reviews found and repaired', () => {
   });
 
   describe('reviewctl against the API', () => {
-    const cli = async (...args: string[]) => {
+    /** reviewctl as `op`: its token in the CLI's environment, as an operator would set it. */
+    const cliAs = async (op: Operator, ...args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
       const code = await runCli(['--api', h.api!.url, ...args], {
         out: (l) => out.push(l),
         err: (l) => err.push(l),
+        env: { REVIEWCTL_TOKEN: await tokenOf(op) },
       });
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
+    const cli = (...args: string[]) => cliAs(OP_A, ...args);
 
     it('lists stuck reviews, requests a termination, and refuses the same operator approving it', async () => {
       const review = await startReview(h.client, ProtocolFactory.singleStep().build());
@@ -722,18 +730,11 @@ describe('operators: stuck reviews found and repaired', () => {
       expect(readable.out).toMatch(/no_progress/);
       expect(readable.out).toMatch(/reviewctl rebuild/);
 
-      const noReason = await cli('--as', OP_A.id, 'terminate', reviewId);
+      const noReason = await cli('terminate', reviewId);
       expect(noReason.code).toBe(1);
       expect(noReason.err).toMatch(/--reason/);
 
-      const requested = await cli(
-        '--as',
-        OP_A.id,
-        'terminate',
-        reviewId,
-        '-r',
-        'duplicate submission',
-      );
+      const requested = await cli('terminate', reviewId, '-r', 'duplicate submission');
       expect(requested.code).toBe(0);
       expect(requested.out).toMatch(/waiting for a second operator: reviewctl approve/);
       const [, requestId] = /reviewctl approve (\S+)/.exec(requested.out)!;
@@ -746,12 +747,12 @@ describe('operators: stuck reviews found and repaired', () => {
         requestedBy: OP_A.id,
       });
 
-      const self = await cli('--as', OP_A.id, 'approve', requestId);
+      const self = await cli('approve', requestId);
       expect(self.code).toBe(1);
       expect(self.err).toMatch(/error \(403\).*second operator must approve/);
 
       const approved = JSON.parse(
-        (await cli('--as', OP_B.id, '--json', 'approve', requestId)).out,
+        (await cliAs(OP_B, '--json', 'approve', requestId)).out,
       ) as OpsRequest;
       expect(approved).toMatchObject({ status: 'executed', approvedBy: OP_B.id });
       expect((await review.describe()).status.name).toBe('TERMINATED');
@@ -778,8 +779,7 @@ describe('operators: stuck reviews found and repaired', () => {
           env: {
             ...process.env,
             REVIEWCTL_API_URL: h.api!.url,
-            REVIEWCTL_OPERATOR: OP_A.id,
-            REVIEWCTL_TOKEN: 'dev-token',
+            REVIEWCTL_TOKEN: await tokenOf(OP_A),
           },
         },
       );

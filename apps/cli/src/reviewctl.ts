@@ -47,18 +47,21 @@ interface RepairResult {
 const REPLAY_CHUNK = 5;
 
 /**
- * `reviewctl`: the operator CLI. Talks to the API only (REVIEWCTL_API_URL or --api, with the
- * REVIEWCTL_TOKEN bearer token); acts as REVIEWCTL_OPERATOR or --as.
+ * `reviewctl`: the operator CLI. Talks to the API only (REVIEWCTL_API_URL or --api), as the
+ * operator its REVIEWCTL_TOKEN bearer token names.
  */
-export function buildProgram(
-  io: { out?: (line: string) => void; err?: (line: string) => void } = {},
-  status = { exitCode: 0 },
-): Command {
-  const env = loadEnvironment();
+export interface CliIo {
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+  /** The environment to read REVIEWCTL_* from (this process's when absent). */
+  env?: Record<string, string | undefined>;
+}
+
+export function buildProgram(io: CliIo = {}, status = { exitCode: 0 }): Command {
+  const env = io.env ? loadEnvironment(io.env) : loadEnvironment();
   const program = new Command('reviewctl')
     .description('Find stuck reviews, replay them against the current code, and repair them')
     .option('--api <url>', 'API base URL', env.REVIEWCTL_API_URL)
-    .option('--as <operator>', 'operator id to act as', env.REVIEWCTL_OPERATOR)
     .option('--json', 'print JSON instead of tables', false)
     .showHelpAfterError()
     .exitOverride();
@@ -76,12 +79,8 @@ export function buildProgram(
       operator: o.as,
     };
   };
-  /** The acting operator and the reason, as every repair body carries them. */
-  const acting = (reason?: string) => {
-    const { operator } = ctx();
-    if (!operator) throw new ApiError(0, 'name the operator with --as or REVIEWCTL_OPERATOR');
-    return { actor: { id: operator }, ...(reason !== undefined ? { reason } : {}) };
-  };
+  /** The body of a repair: the reason (who acts is the token's subject). */
+  const acting = (reason?: string) => (reason !== undefined ? { reason } : {});
   const reason = new Option(
     '-r, --reason <text>',
     'why (required for every repair)',
@@ -522,10 +521,7 @@ export function buildProgram(
 }
 
 /** Run the CLI; an API refusal prints its status, message and fields, and exits 1. */
-export async function run(
-  argv: string[],
-  io: { out?: (l: string) => void; err?: (l: string) => void } = {},
-): Promise<number> {
+export async function run(argv: string[], io: CliIo = {}): Promise<number> {
   const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   try {
     const status = { exitCode: 0 };

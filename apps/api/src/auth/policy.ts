@@ -177,6 +177,35 @@ export const POLICY = {
     allow: { operator: 'any' },
   },
 
+  // Operators: stuck reviews, replay, repairs and the two-person rule (docs/operations.md)
+  'GET /ops/stuck': { scope: 'ops:read', allow: { operator: 'any' } },
+  'GET /ops/workflows': { scope: 'ops:read', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/replay': { scope: 'ops:replay', allow: { operator: 'any' } },
+  'POST /ops/replay': { scope: 'ops:replay', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/reset/plan': { scope: 'ops:read', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/reset': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/activities/:action': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/steps/:agency/:stepId/retry': {
+    scope: 'ops:repair',
+    allow: { operator: 'any' },
+  },
+  'POST /ops/reviews/:id/steps/:agency/:stepId/reassign': {
+    scope: 'ops:repair',
+    allow: { operator: 'any' },
+  },
+  'POST /ops/reviews/:id/steps/:agency/:stepId/skip': {
+    scope: 'ops:repair',
+    allow: { operator: 'any' },
+  },
+  'POST /ops/reviews/:id/escalate': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/rebuild': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'POST /ops/reviews/:id/terminate': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'POST /ops/batch': { scope: 'ops:repair', allow: { operator: 'any' } },
+  'GET /ops/requests': { scope: 'ops:read', allow: { operator: 'any' } },
+  'GET /ops/requests/:id': { scope: 'ops:read', allow: { operator: 'any' } },
+  'POST /ops/requests/:id/approve': { scope: 'ops:approve', allow: { operator: 'any' } },
+  'POST /ops/requests/:id/reject': { scope: 'ops:approve', allow: { operator: 'any' } },
+
   // Audit
   'GET /audit': { scope: 'audit:read', allow: { auditor: 'any' } },
   'GET /audit/verify': { scope: 'audit:verify', allow: { auditor: 'any' } },

@@ -1,19 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { ActorDto } from '../common/actor.dto';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { AuditActor } from '@engine/persistence';
 
 /**
- * Every operator action: who acts and why (a repair without a reason is refused with a 400).
- * The operator's identity is read from here only (`operatorOf`), so switching it to the
- * authenticated token is a change in one place.
+ * Every operator repair says why (a repair without a reason is refused with a 400). Who acts
+ * comes from the verified token only (`CurrentAuditActor`), never from the body.
  */
 export class OperatorActionDto {
-  @ApiProperty({ type: ActorDto })
-  @ValidateNested()
-  @Type(() => ActorDto)
-  actor!: ActorDto;
-
   @ApiProperty({ description: 'Why: recorded in the audit log and on the review timeline' })
   @IsString()
   @IsNotEmpty()
@@ -21,7 +14,19 @@ export class OperatorActionDto {
   reason!: string;
 }
 
-/** The acting operator's id. */
-export function operatorOf(dto: { actor: ActorDto }): string {
-  return dto.actor.id;
+/** An approval's optional comment. */
+export class ApprovalDto {
+  @ApiPropertyOptional({ description: 'A comment for the record' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  reason?: string;
 }
+
+/** The repair context of a call: the operator from the token, the request id, the reason. */
+export const repairContext = (by: AuditActor, reason: string) => ({
+  by: by.id,
+  role: by.role,
+  httpRequestId: by.requestId,
+  reason,
+});

@@ -1,35 +1,44 @@
-/** Anything that runs SQL: a DataSource, an EntityManager inside a transaction, a QueryRunner. */
-export interface SqlRunner {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
+import type { DataSource } from 'typeorm';
+import { environment } from '@engine/config/environment';
+import { appendAudit } from '@engine/persistence';
 
-/** One audited action: who, what, on which target, why, and what it changed. */
+/** One audited operator action: who, what, on which target, why, and what it changed. */
 export interface OpsAuditRecord {
   actor: string;
+  /** The actor's role when it acted (`operator` for repairs). */
+  role?: string;
   action: string;
-  /** `review:<id>`, `ops-request:<id>`, `calendar:<date>`… */
+  /** `review:<id>`, `ops-request:<id>`… */
   target: string;
   justification?: string | null;
   reviewId?: string | null;
+  /** The HTTP request that caused it. */
+  requestId?: string;
   /** For repairs: `before` and `after` of what the action changed, plus its parameters. */
   details?: Record<string, unknown>;
 }
 
 /**
- * Appends one operator action to the audit log. Every ops audit entry goes through this single
- * function, so how the log is stored (e.g. hash-chained) changes in one place.
+ * Appends one operator action to the (hash-chained) audit log, in its own transaction: the
+ * chain's lock is held only for the append. Every ops audit entry goes through here.
  */
-export async function auditOps(db: SqlRunner, entry: OpsAuditRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_log (actor, action, target, justification, review_id, at, details)
-     VALUES ($1, $2, $3, $4, $5, now(), $6)`,
-    [
-      entry.actor,
-      entry.action,
-      entry.target,
-      entry.justification ?? null,
-      entry.reviewId ?? null,
-      JSON.stringify(entry.details ?? {}),
-    ],
+export async function auditOps(db: DataSource, entry: OpsAuditRecord): Promise<void> {
+  await db.transaction((tx) =>
+    appendAudit(
+      tx,
+      [
+        {
+          actor: entry.actor,
+          role: entry.role ?? 'operator',
+          action: entry.action,
+          target: entry.target,
+          justification: entry.justification ?? null,
+          reviewId: entry.reviewId ?? null,
+          requestId: entry.requestId ?? null,
+          details: entry.details,
+        },
+      ],
+      { chained: environment().AUDIT_HASH_CHAIN },
+    ),
   );
 }

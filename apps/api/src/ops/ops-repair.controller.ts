@@ -13,13 +13,14 @@ import {
   ResetDto,
   ResetPlanDto,
 } from './dtos/repair.dto';
-import { OperatorActionDto, operatorOf } from './operator.dto';
+import type { AuditActor } from '@engine/persistence';
+import { CurrentAuditActor } from '../auth/principal';
+import { OperatorActionDto, repairContext } from './operator.dto';
 import { OpsRequestsService } from './ops-requests.service';
 import { RepairService } from './repair.service';
 import { ResetService } from './reset.service';
 
 const Id = () => Param('id', new ParseUUIDPipe({ version: undefined }));
-const ctx = (dto: OperatorActionDto) => ({ by: operatorOf(dto), reason: dto.reason });
 const result =
   (action: string, reviewId: string) => (o: Omit<RepairResultDto, 'action' | 'reviewId'>) => ({
     action,
@@ -56,13 +57,17 @@ export class OpsRepairController {
     summary: "Request a reset of the review's workflow (two operators); deadlines keep their basis",
   })
   @ApiAcceptedResponse({ type: OpsRequestDto })
-  reset(@Id() id: string, @Body() dto: ResetDto): Promise<OpsRequestDto> {
+  reset(
+    @Id() id: string,
+    @Body() dto: ResetDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<OpsRequestDto> {
     const { beforeEventId, reapplySignals, reapplyUpdates } = dto;
     return this.requests.request(
       'reset',
       { reviewId: id },
       { beforeEventId, reapplySignals, reapplyUpdates },
-      operatorOf(dto),
+      by,
       dto.reason,
     );
   }
@@ -75,10 +80,11 @@ export class OpsRepairController {
     @Id() id: string,
     @Param('action', ActivityActionPipe) action: ActivityAction,
     @Body() dto: ActivityActionDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<RepairResultDto> {
     const { agency, stepId, activityId } = dto;
     return this.repairs
-      .run(`activity-${action}`, id, { agency, stepId, activityId }, ctx(dto))
+      .run(`activity-${action}`, id, { agency, stepId, activityId }, repairContext(by, dto.reason))
       .then(result(`activity-${action}`, id));
   }
 
@@ -91,8 +97,11 @@ export class OpsRepairController {
     @Param('agency', AgencyCodePipe) agency: string,
     @Param('stepId') stepId: string,
     @Body() dto: OperatorActionDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<RepairResultDto> {
-    return this.repairs.run('retry', id, { agency, stepId }, ctx(dto)).then(result('retry', id));
+    return this.repairs
+      .run('retry', id, { agency, stepId }, repairContext(by, dto.reason))
+      .then(result('retry', id));
   }
 
   @Post('reviews/:id/steps/:agency/:stepId/reassign')
@@ -104,13 +113,14 @@ export class OpsRepairController {
     @Param('agency', AgencyCodePipe) agency: string,
     @Param('stepId') stepId: string,
     @Body() dto: ReassignDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<RepairResultDto> {
     return this.repairs
       .run(
         'reassign',
         id,
         { agency, stepId, analyst: dto.analyst, toAgency: dto.toAgency },
-        ctx(dto),
+        repairContext(by, dto.reason),
       )
       .then(result('reassign', id));
   }
@@ -126,23 +136,27 @@ export class OpsRepairController {
     @Param('agency', AgencyCodePipe) agency: string,
     @Param('stepId') stepId: string,
     @Body() dto: OperatorActionDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<OpsRequestDto> {
-    return this.requests.request(
-      'skip',
-      { reviewId: id },
-      { agency, stepId },
-      operatorOf(dto),
-      dto.reason,
-    );
+    return this.requests.request('skip', { reviewId: id }, { agency, stepId }, by, dto.reason);
   }
 
   @Post('reviews/:id/escalate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Force an escalation, at a chosen level of the ladder' })
   @ApiOkResponse({ type: RepairResultDto })
-  escalate(@Id() id: string, @Body() dto: EscalateDto): Promise<RepairResultDto> {
+  escalate(
+    @Id() id: string,
+    @Body() dto: EscalateDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<RepairResultDto> {
     return this.repairs
-      .run('escalate', id, { subject: dto.subject, level: dto.level }, ctx(dto))
+      .run(
+        'escalate',
+        id,
+        { subject: dto.subject, level: dto.level },
+        repairContext(by, dto.reason),
+      )
       .then(result('escalate', id));
   }
 
@@ -150,16 +164,26 @@ export class OpsRepairController {
   @HttpCode(200)
   @ApiOperation({ summary: "Rebuild the review's read model from its workflow state" })
   @ApiOkResponse({ type: RepairResultDto })
-  rebuild(@Id() id: string, @Body() dto: OperatorActionDto): Promise<RepairResultDto> {
-    return this.repairs.run('rebuild', id, {}, ctx(dto)).then(result('rebuild', id));
+  rebuild(
+    @Id() id: string,
+    @Body() dto: OperatorActionDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<RepairResultDto> {
+    return this.repairs
+      .run('rebuild', id, {}, repairContext(by, dto.reason))
+      .then(result('rebuild', id));
   }
 
   @Post('reviews/:id/terminate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Request termination with a reason (two operators)' })
   @ApiAcceptedResponse({ type: OpsRequestDto })
-  terminate(@Id() id: string, @Body() dto: OperatorActionDto): Promise<OpsRequestDto> {
-    return this.requests.request('terminate', { reviewId: id }, {}, operatorOf(dto), dto.reason);
+  terminate(
+    @Id() id: string,
+    @Body() dto: OperatorActionDto,
+    @CurrentAuditActor() by: AuditActor,
+  ): Promise<OpsRequestDto> {
+    return this.requests.request('terminate', { reviewId: id }, {}, by, dto.reason);
   }
 
   @Post('batch')
@@ -169,8 +193,8 @@ export class OpsRepairController {
       'Request a repair of every review a visibility query selects (two operators; rate-limited)',
   })
   @ApiAcceptedResponse({ type: OpsRequestDto })
-  batch(@Body() dto: BatchDto): Promise<OpsRequestDto> {
-    const { action, query, actor: _actor, reason, ...params } = dto;
-    return this.requests.request(action, { query }, params, operatorOf(dto), reason);
+  batch(@Body() dto: BatchDto, @CurrentAuditActor() by: AuditActor): Promise<OpsRequestDto> {
+    const { action, query, reason, ...params } = dto;
+    return this.requests.request(action, { query }, params, by, reason);
   }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ActionDto } from '../reviews/dtos/review-actions.dto';
 import { ListOpsRequestsQueryDto, OpsRequestDto, OpsRequestListDto } from './dtos/ops-request.dto';
-import { OperatorActionDto, operatorOf } from './operator.dto';
+import type { AuditActor } from '@engine/persistence';
+import { CurrentAuditActor } from '../auth/principal';
+import { ApprovalDto, OperatorActionDto } from './operator.dto';
 import { OpsRequestsService } from './ops-requests.service';
 
 /** Requests awaiting a second operator, and their approval (which runs the repair). */
@@ -31,9 +32,10 @@ export class OpsRequestsController {
   @ApiOkResponse({ type: OpsRequestDto })
   approve(
     @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
-    @Body() dto: ActionDto,
+    @Body() dto: ApprovalDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<OpsRequestDto> {
-    return this.requests.approve(id, operatorOf(dto), dto.reason);
+    return this.requests.approve(id, by, dto.reason);
   }
 
   @Post(':id/reject')
@@ -45,7 +47,8 @@ export class OpsRequestsController {
   reject(
     @Param('id', new ParseUUIDPipe({ version: undefined })) id: string,
     @Body() dto: OperatorActionDto,
+    @CurrentAuditActor() by: AuditActor,
   ): Promise<OpsRequestDto> {
-    return this.requests.reject(id, operatorOf(dto), dto.reason);
+    return this.requests.reject(id, by, dto.reason);
   }
 }

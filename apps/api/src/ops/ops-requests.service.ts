@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
-import { OpsRequestEntity } from '@engine/persistence';
+import { OpsRequestEntity, type AuditActor } from '@engine/persistence';
 import { auditOps } from './ops-audit';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { BatchAction } from './dtos/repair.dto';
@@ -35,9 +35,10 @@ export class OpsRequestsService {
     action: BatchAction,
     target: { reviewId?: string; query?: string },
     params: BatchParams,
-    by: string,
+    actor: AuditActor,
     reason: string,
   ): Promise<OpsRequestDto> {
+    const by = actor.id;
     if (target.reviewId) await this.repairs.review(target.reviewId);
     const repo = this.db.getRepository(OpsRequestEntity);
     const row = await repo.save(
@@ -54,6 +55,8 @@ export class OpsRequestsService {
     );
     await auditOps(this.db, {
       actor: by,
+      role: actor.role,
+      requestId: actor.requestId,
       action: 'ops.request_created',
       target: `ops-request:${row.id}`,
       justification: reason,
@@ -87,7 +90,8 @@ export class OpsRequestsService {
   }
 
   /** Turn a pending request down (any operator; the requester withdraws it the same way). */
-  async reject(id: string, by: string, reason: string): Promise<OpsRequestDto> {
+  async reject(id: string, actor: AuditActor, reason: string): Promise<OpsRequestDto> {
+    const by = actor.id;
     const [, changed] = (await this.db.query(
       `UPDATE ops_requests SET status = 'rejected', executed_at = now(), error = $2
        WHERE id = $1 AND status = 'pending' RETURNING id`,
@@ -101,6 +105,8 @@ export class OpsRequestsService {
       );
     await auditOps(this.db, {
       actor: by,
+      role: actor.role,
+      requestId: actor.requestId,
       action: 'ops.request_rejected',
       target: `ops-request:${id}`,
       justification: reason,
@@ -111,7 +117,8 @@ export class OpsRequestsService {
   }
 
   /** Approve and run. The same operator, or a request no longer pending, is refused. */
-  async approve(id: string, by: string, comment?: string): Promise<OpsRequestDto> {
+  async approve(id: string, actor: AuditActor, comment?: string): Promise<OpsRequestDto> {
+    const by = actor.id;
     // One statement claims the request, so two approvers racing cannot both run it.
     // (TypeORM returns [rows, affected] for an UPDATE on PostgreSQL.)
     const [, claimed] = (await this.db.query(
@@ -124,6 +131,8 @@ export class OpsRequestsService {
       if (row.requestedBy === by) {
         await auditOps(this.db, {
           actor: by,
+          role: actor.role,
+          requestId: actor.requestId,
           action: 'ops.approval_refused',
           target: `ops-request:${id}`,
           justification: 'two-person rule: the requester cannot approve',
@@ -144,6 +153,8 @@ export class OpsRequestsService {
     const row = await this.row(id);
     await auditOps(this.db, {
       actor: by,
+      role: actor.role,
+      requestId: actor.requestId,
       action: 'ops.request_approved',
       target: `ops-request:${id}`,
       justification: comment ?? null,
@@ -153,7 +164,7 @@ export class OpsRequestsService {
     let result: Record<string, unknown> | null = null;
     let error: string | null = null;
     try {
-      result = row.query ? await this.runBatch(row, by) : await this.runOne(row, by);
+      result = row.query ? await this.runBatch(row, actor) : await this.runOne(row, actor);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
@@ -164,6 +175,8 @@ export class OpsRequestsService {
     if (error) {
       await auditOps(this.db, {
         actor: by,
+        role: actor.role,
+        requestId: actor.requestId,
         action: 'ops.request_failed',
         target: `ops-request:${id}`,
         justification: row.reason,
@@ -174,18 +187,25 @@ export class OpsRequestsService {
     return this.get(id);
   }
 
-  private async runOne(row: OpsRequestEntity, approvedBy: string) {
+  private async runOne(row: OpsRequestEntity, approver: AuditActor) {
     const outcome = await this.repairs.run(
       row.action as BatchAction,
       row.reviewId!,
       row.params as RepairParams,
-      { by: row.requestedBy, reason: row.reason, requestId: row.id, approvedBy },
+      {
+        by: row.requestedBy,
+        role: 'operator',
+        reason: row.reason,
+        requestId: row.id,
+        approvedBy: approver.id,
+        httpRequestId: approver.requestId,
+      },
     );
     return { ...outcome };
   }
 
   /** A batch: every review the query selects, at most `ratePerSecond` per second. */
-  private async runBatch(row: OpsRequestEntity, approvedBy: string) {
+  private async runBatch(row: OpsRequestEntity, approver: AuditActor) {
     const env = environment();
     const { ratePerSecond, limit, ...params } = row.params as BatchParams;
     const rate = ratePerSecond ?? env.OPS_BATCH_RATE_PER_SECOND;
@@ -203,7 +223,9 @@ export class OpsRequestsService {
           by: row.requestedBy,
           reason: row.reason,
           requestId: row.id,
-          approvedBy,
+          approvedBy: approver.id,
+          role: 'operator',
+          httpRequestId: approver.requestId,
         });
         results.push({ reviewId, ok: true });
       } catch (err) {

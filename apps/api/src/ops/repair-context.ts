@@ -18,8 +18,13 @@ export interface RepairParams {
 
 /** Who runs a repair: the operator, and for two-person actions the request and its approver. */
 export interface RepairContext {
+  /** The operator (from the token), or the requester of an approved request. */
   by: string;
+  role?: string;
   reason: string;
+  /** The HTTP request that ran the repair (the audit entry's request id). */
+  httpRequestId?: string;
+  /** For two-person actions: the ops request and its approver. */
   requestId?: string;
   approvedBy?: string;
 }

@@ -64,6 +64,8 @@ export class RepairService {
     const outcome = await this.dispatch(action, reviewId, params, ctx);
     await auditOps(this.db, {
       actor: ctx.by,
+      role: ctx.role,
+      requestId: ctx.httpRequestId,
       action: `ops.${action}`,
       target: `review:${reviewId}`,
       justification: ctx.reason,
