@@ -33,6 +33,8 @@ describe('loadEnvironment (production configuration)', () => {
       TEMPORAL_TLS_CERT_FILE: pem,
       TEMPORAL_TLS_KEY_FILE: pem,
       PAYLOAD_CODEC_KEYS: generateCodecKey('2026-q4'),
+      AUTH_JWKS_URL: 'https://login.example.gov/.well-known/jwks.json',
+      AUDIT_SIGNING_KEY: Buffer.alloc(48, 7).toString('base64'),
     });
     expect(env.TEMPORAL_NAMESPACE).toBe('engine.a1b2c');
     expect(env.DATABASE_SSL_MODE).toBe('verify-full');
@@ -56,9 +58,11 @@ describe('loadEnvironment (production configuration)', () => {
         expect.stringMatching(/^TEMPORAL_API_KEY: set either an API key or an mTLS/),
         expect.stringMatching(/^DATABASE_SSL_MODE: /),
         expect.stringMatching(/^WORKER_HEALTH_PORT: /),
+        expect.stringMatching(/^AUTH_JWKS_URL or AUTH_PUBLIC_KEYS: one is required in production/),
+        expect.stringMatching(/^AUDIT_SIGNING_KEY: required in production/),
       ]),
     );
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(9);
     expect(() => loadEnvironment({ NODE_ENV: 'production' })).toThrow(
       /^Invalid environment variables:\n {2}- /,
     );
