@@ -121,6 +121,14 @@ export class EnvironmentVariables {
   @IsString()
   TEMPORAL_TASK_QUEUE = 'review-engine';
 
+  /**
+   * A prebuilt workflow bundle (from `bundleWorkflowCode`) for the core worker; unset, the worker
+   * bundles `workflows/` itself at start-up, which takes seconds and much memory on every restart.
+   */
+  @IsOptional()
+  @IsString()
+  WORKFLOW_BUNDLE_PATH?: string;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -354,6 +362,7 @@ const ENVIRONMENT_KEYS = [
   'AUDIT_SIGNING_KEY',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'REVIEWCTL_TOKEN',
+  'WORKFLOW_BUNDLE_PATH',
 ];
 
 /** Rules that span variables or touch the file system; each broken one is one line. */

@@ -210,6 +210,26 @@ export class ProtocolFactory {
     return this;
   }
 
+  /**
+   * Every step automated (step type `<agency>.noop`, see `noopAgencyActivities`), so a review runs
+   * from start to closure with nobody acting; the determination is issued automatically.
+   */
+  allAutomated(): this {
+    for (const ws of this.protocol.workstreams) {
+      for (const step of ws.steps) {
+        step.kind = 'automated';
+        step.stepType = `${ws.agency}.noop`;
+        step.marking = 'CUI';
+      }
+    }
+    return this.withAutomaticDetermination();
+  }
+
+  withoutStage(stage: 'intake' | 'designation'): this {
+    delete this.protocol.stages[stage];
+    return this;
+  }
+
   withAutomaticDetermination(): this {
     this.protocol.stages.determination!.automatic = true;
     return this;
@@ -246,4 +266,27 @@ export class IntakeFactory {
   static body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     return { ...IntakeFactory.build(), ...overrides };
   }
+}
+
+/**
+ * Agency workers' activities for an `allAutomated()` protocol: each step reports a low risk
+ * after `delayMs()` (a little work keeps reviews in flight while a test breaks things).
+ */
+export function noopAgencyActivities(
+  protocol: Protocol,
+  delayMs: () => number = () => 0,
+): Map<string, Record<string, () => Promise<{ riskLevel: 'low'; summary: string }>>> {
+  const byAgency = new Map<
+    string,
+    Record<string, () => Promise<{ riskLevel: 'low'; summary: string }>>
+  >();
+  for (const ws of protocol.workstreams) {
+    byAgency.set(ws.agency, {
+      [`${ws.agency}.noop`]: async () => {
+        await new Promise((r) => setTimeout(r, delayMs()));
+        return { riskLevel: 'low', summary: 'no-op step' };
+      },
+    });
+  }
+  return byAgency;
 }

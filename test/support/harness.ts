@@ -9,7 +9,7 @@ import { dataSourceOptions } from '../../libs/persistence/src/data-source';
 import { environment } from '../../config/environment';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
-import { readTestRun } from './test-run';
+import { readTestRun, type TestRun } from './test-run';
 
 type ActivityMap = Record<string, (...args: never[]) => Promise<unknown>>;
 
@@ -30,8 +30,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { api?: boolean } = {}): Promise<Harness> {
-  const run = readTestRun();
+export async function startHarness(
+  opts: {
+    api?: boolean;
+    /** false: no in-process core worker (a test runs it as a child process instead). */
+    coreWorker?: boolean;
+    /** Another Temporal server or database than the global setup's (fault-injection tests). */
+    run?: Partial<TestRun>;
+  } = {},
+): Promise<Harness> {
+  const run = { ...readTestRun(), ...opts.run };
   const db = new DataSource({ ...dataSourceOptions(run.databaseUrl), logging: false });
   await db.initialize();
   const nativeConnection = await NativeConnection.connect({ address: run.temporalAddress });
@@ -55,7 +63,7 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
     runs.push(running);
     return { core, running };
   };
-  let core = await startCore();
+  let core = opts.coreWorker === false ? undefined : await startCore();
 
   let api: Harness['api'];
   if (opts.api) {
@@ -85,6 +93,7 @@ export async function startHarness(opts: { api?: boolean } = {}): Promise<Harnes
       return w;
     },
     async restartCoreWorker() {
+      if (!core) throw new Error('this harness runs no in-process core worker');
       core.core.shutdown();
       await core.running;
       core = await startCore();

@@ -28,6 +28,9 @@ async function main(): Promise<void> {
           namespace: temporalTarget().namespace,
           taskQueue: env.TEMPORAL_TASK_QUEUE,
           dataConverter: dataConverter(),
+          workflowBundle: env.WORKFLOW_BUNDLE_PATH
+            ? { codePath: env.WORKFLOW_BUNDLE_PATH }
+            : undefined,
           activities: {
             projectReview: (b) => app.get(ProjectionActivitiesService).projectReview(b),
             recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),

@@ -1,0 +1,79 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { PROJECT_ROOT, processEnvironment } from '../../config/environment';
+
+/** The core worker (apps/worker/src/main.ts) running as a real child process, as in production. */
+export interface WorkerProcess {
+  readonly pid: number;
+  /** Resolves once the worker has connected and started polling its task queue. */
+  readonly polling: Promise<void>;
+  /** SIGKILL: no drain, no goodbye; in-flight tasks are left to Temporal's timeouts. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the graceful exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the core worker's own entry point with ts-node, pointed at `temporalAddress` and
+ * `databaseUrl`. `workflowBundlePath` (the global setup's prebuilt bundle) spares it bundling
+ * the workflows on every restart.
+ */
+export function spawnCoreWorker(opts: {
+  temporalAddress: string;
+  databaseUrl: string;
+  workflowBundlePath: string;
+  log?: (line: string) => void;
+}): WorkerProcess {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/worker/src/main.ts',
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...processEnvironment(),
+        TS_NODE_PROJECT: path.join(PROJECT_ROOT, 'tsconfig.json'),
+        DATABASE_URL: opts.databaseUrl,
+        TEMPORAL_ADDRESS: opts.temporalAddress,
+        WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output: string[] = [];
+  const polling = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        if (output.length > 40) output.shift();
+        opts.log?.(line);
+        if (line.startsWith('worker polling')) resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`worker exited (${code ?? signal}) before polling:\n${output.join('\n')}`)),
+    );
+  });
+  // A kill before the worker got going is expected in these tests, not an unhandled rejection.
+  polling.catch(() => undefined);
+  return {
+    pid: child.pid!,
+    polling,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
