@@ -220,6 +220,9 @@ export class ProtocolFactory {
         step.kind = 'automated';
         step.stepType = `${ws.agency}.noop`;
         step.marking = 'CUI';
+        // A result lost with a crashed worker or server is retried in seconds, not after an hour.
+        step.startToCloseTimeout = 'PT10S';
+        step.retry = { maximumAttempts: 10, initialInterval: 'PT1S' };
       }
     }
     return this.withAutomaticDetermination();
