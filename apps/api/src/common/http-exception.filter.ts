@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainException, domainStatus } from './domain.exception';
+import { isDependencyUnavailable } from './dependency-unavailable';
+import { DomainException, DomainExceptionCode, domainStatus } from './domain.exception';
 
 /**
  * The one place errors become HTTP responses: domain exceptions by code, Nest's own HTTP
- * exceptions as they are, anything else as a generic 500 with the request id (never a stack).
+ * exceptions as they are, an unreachable database or Temporal as a 503 (retry later), anything
+ * else as a generic 500 with the request id (never a stack).
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -16,6 +18,16 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     const requestId = String(request.id);
 
+    if (isDependencyUnavailable(exception)) {
+      this.logger.warn(
+        `request ${requestId}: a backing service is unavailable: ${String(exception)}`,
+      );
+      void reply.header('retry-after', '5');
+      exception = new DomainException(
+        DomainExceptionCode.DEPENDENCY_UNAVAILABLE,
+        'A backing service (database or workflow engine) is unavailable; retry shortly',
+      );
+    }
     if (exception instanceof DomainException) {
       const status = domainStatus(exception.code);
       void reply.status(status).send({
