@@ -27,6 +27,7 @@ import { actorOf, type Principal } from '../auth/principal';
 import { sharingOf, visibleDetail, visibleSummary } from './review-visibility';
 import { projectedUpdate, submitFindingUpdate } from '../../../../workflows/definitions';
 import type { reviewWorkflow } from '../../../../workflows/review.workflow';
+import { isDependencyUnavailable } from '../common/dependency-unavailable';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import { CalendarService } from '../calendar/calendar.service';
 import {
@@ -98,11 +99,12 @@ export class ReviewsService {
       workflowId: reviewWorkflowId(reviewId),
       taskQueue: environment().TEMPORAL_TASK_QUEUE,
       args: [input],
-      // A concurrent duplicate intake joins the running review instead of starting another;
+      // Only one of several identical intakes starts the review (the others learn it exists);
       // a closed review with the same id is never started again.
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
+    let created = true;
     try {
       // Returns once the workflow has projected its first state, so a GET right after sees it.
       await this.temporal.workflow.executeUpdateWithStart(projectedUpdate, {
@@ -110,8 +112,17 @@ export class ReviewsService {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      created = false;
+      // A concurrent identical intake started it a moment ago: wait for its first projection.
+      // A closed review refuses the update, but it was projected long before it closed.
+      await this.temporal.workflow
+        .getHandle(reviewWorkflowId(reviewId))
+        .executeUpdate(projectedUpdate)
+        .catch((e: unknown) => {
+          if (isDependencyUnavailable(e)) throw e;
+        });
     }
-    return { ...(await this.get(reviewId, principal)), created: true };
+    return { ...(await this.get(reviewId, principal)), created };
   }
 
   /** Refuse an idempotency key another submitter holds; with `claim`, take the key first. */
