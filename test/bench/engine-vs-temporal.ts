@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
+import { noopAgencyActivities, ProtocolFactory } from '../support/factories';
+import { startReview } from '../support/reviews';
+import { quietBundlerLogger } from '../support/scratch-database';
+import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
+import type { MinimalReviewInput } from './minimal/minimal.workflow';
+
+const MINIMAL_QUEUE = 'bench-minimal';
+
+/** The default protocol's shape with automated no-op steps and second-scale clocks. */
+export function benchProtocol(): Protocol {
+  return ProtocolFactory.defaultShape()
+    .withoutStage('intake')
+    .withoutStage('designation')
+    .allAutomated()
+    .build();
+}
+
+/** The same shape for the minimal workflow: same children, same activities, same stage timers. */
+function minimalInput(protocol: Protocol): MinimalReviewInput {
+  return {
+    workstreams: protocol.workstreams.map((ws) => ({
+      agency: ws.agency,
+      taskQueue: `agency-${ws.agency}`,
+      steps: ws.steps.map((s) => ({ id: s.id, activity: s.stepType!, dependsOn: s.dependsOn })),
+    })),
+    windowMs: 600_000,
+    stageDeadlineMs: 600_000,
+    stagesAfterAssessment: 2, // consolidation and determination
+  };
+}
+
+interface Round {
+  perSecond: number;
+  events: number[];
+}
+
+/** Start `n` workflows at once and wait for all: completed per second, events per review. */
+async function runRound(
+  n: number,
+  start: () => Promise<WorkflowHandle>,
+  agencies: string[],
+): Promise<Round> {
+  const began = performance.now();
+  const handles = await Promise.all(Array.from({ length: n }, start));
+  await Promise.all(handles.map((h) => h.result()));
+  const seconds = (performance.now() - began) / 1000;
+  const events = await Promise.all(
+    handles.map(async (h) => {
+      const ids = [h.workflowId, ...agencies.map((a) => `${h.workflowId}-ws-${a}`)];
+      const lengths = await Promise.all(
+        ids.map(async (id) => (await h.client.getHandle(id).describe()).historyLength),
+      );
+      return lengths.reduce((a, b) => a + b, 0);
+    }),
+  );
+  return { perSecond: n / seconds, events };
+}
+
+/**
+ * B1 (completed reviews per second) and B2 (history events per review): the engine's review
+ * workflow against a minimal Temporal workflow of the same shape, on the same dev server, with
+ * the same agency workers, in alternating rounds.
+ */
+export async function engineVsTemporal(
+  stack: BenchStack,
+  opts: { reviews: number; rounds: number; log: (l: string) => void },
+): Promise<BenchmarkRow[]> {
+  const protocol = benchProtocol();
+  const agencies = protocol.workstreams.map((w) => w.agency);
+  const stops: (() => Promise<void>)[] = [];
+  const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-engine-minimal-'));
+  try {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./minimal'),
+      logger: quietBundlerLogger,
+    });
+    const minimalBundle = path.join(bundleDir, 'minimal.js');
+    fs.writeFileSync(minimalBundle, bundle.code);
+
+    stops.push(await stack.startCoreWorker());
+    for (const [agency, activities] of noopAgencyActivities(protocol)) {
+      stops.push(await stack.startWorker({ taskQueue: `agency-${agency}`, activities }));
+    }
+    stops.push(
+      await stack.startWorker({
+        taskQueue: MINIMAL_QUEUE,
+        workflowBundlePath: minimalBundle,
+        activities: { recordOutcome: async () => undefined },
+      }),
+    );
+
+    const engine = () => startReview(stack.client, protocol) as Promise<WorkflowHandle>;
+    const minimal = () =>
+      stack.client.workflow.start('minimalReviewWorkflow', {
+        taskQueue: MINIMAL_QUEUE,
+        workflowId: `minimal-${randomUUID()}`,
+        args: [minimalInput(protocol)],
+      });
+    // Warm-up: worker caches, JIT, database connections.
+    await runRound(5, engine, agencies);
+    await runRound(5, minimal, agencies);
+
+    const engineRounds: Round[] = [];
+    const minimalRounds: Round[] = [];
+    for (let r = 0; r < opts.rounds; r++) {
+      // Alternate which goes first, so drift on a shared machine hits both alike.
+      const order = r % 2 === 0 ? ['engine', 'minimal'] : ['minimal', 'engine'];
+      for (const which of order) {
+        const result = await runRound(
+          opts.reviews,
+          which === 'engine' ? engine : minimal,
+          agencies,
+        );
+        (which === 'engine' ? engineRounds : minimalRounds).push(result);
+        opts.log(
+          `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review`,
+        );
+      }
+    }
+    const rate = (rounds: Round[]) => mean(rounds.map((x) => x.perSecond));
+    const events = (rounds: Round[]) => mean(rounds.flatMap((x) => x.events));
+    const worst = Math.max(...engineRounds.flatMap((x) => x.events));
+    const b1 = rate(engineRounds) / rate(minimalRounds);
+    const b2 = events(engineRounds) / events(minimalRounds);
+    return [
+      {
+        id: 'B1',
+        metric: `completed reviews/s (${opts.reviews} at once, default shape, no-op steps)`,
+        value: round(rate(engineRounds), 2),
+        baseline: round(rate(minimalRounds), 2),
+        ratio: round(b1, 3),
+        target: '>= 0.8',
+        pass: b1 >= 0.8,
+      },
+      {
+        id: 'B2',
+        metric: 'history events per review (review + workstreams)',
+        value: round(events(engineRounds)),
+        baseline: round(events(minimalRounds)),
+        ratio: round(b2, 3),
+        target: '<= 1.3',
+        pass: b2 <= 1.3,
+      },
+      {
+        id: 'B2-worst',
+        metric: 'history events of the largest review in the run',
+        value: worst,
+        baseline: null,
+        ratio: null,
+        target: '< 5000',
+        pass: worst < 5000,
+      },
+    ];
+  } finally {
+    for (const s of stops.reverse()) await s();
+    fs.rmSync(bundleDir, { recursive: true, force: true });
+  }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
