@@ -180,6 +180,10 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       if (outbox.length === 0) return;
       const events = outbox.splice(0);
       // The snapshot is taken now, so it already includes every event in this batch.
+      // A regular activity, not a local one: it is scheduled only once this workflow task is
+      // committed, so a batch's sequence numbers are final. A local activity would write events
+      // from a task that a crash can throw away and redo with other numbers (the worker-kill
+      // reliability test caught exactly that: a stage change recorded twice, another lost).
       await projectReview({ reviewId: input.reviewId, workflowId: wfId, events, state });
       projectedSeq = events[events.length - 1].seq;
     }
@@ -307,6 +311,18 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     if (d.id === ASSESSMENT_WINDOW) windowEnded = true;
     else raiseEscalation('missed_deadline', `${d.label} missed`, 'system');
   };
+  /** When the timer loop must next look: the earliest open deadline, reminder or escalation. */
+  const nextWake = () => {
+    const upcoming: number[] = [];
+    for (const d of state.deadlines) {
+      if (d.status !== 'open' || isStopped(d)) continue;
+      upcoming.push(d.dueMs);
+      const r = reminderDue(d);
+      if (r !== undefined) upcoming.push(r);
+    }
+    for (const e of state.escalations) if (e.status === 'open') upcoming.push(e.dueMs);
+    return Math.min(...upcoming.filter(Number.isFinite));
+  };
   const timers = (async () => {
     while (state.status === 'open') {
       const t = now();
@@ -327,17 +343,13 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       }
       for (const e of state.escalations) if (e.status === 'open' && e.dueMs <= t) climb(e);
 
-      const upcoming: number[] = [];
-      for (const d of state.deadlines) {
-        if (d.status !== 'open' || isStopped(d)) continue;
-        upcoming.push(d.dueMs);
-        const r = reminderDue(d);
-        if (r !== undefined) upcoming.push(r);
-      }
-      for (const e of state.escalations) if (e.status === 'open') upcoming.push(e.dueMs);
-      const next = Math.min(...upcoming.filter(Number.isFinite));
+      const next = nextWake();
       const seen = wake;
-      const changed = () => wake !== seen || state.status !== 'open';
+      // Re-arm the timer only when the time it must fire at moves; every other state change
+      // used to cancel and restart it (two events each) for nothing.
+      const changed = patched('timers-rearm-on-change')
+        ? () => state.status !== 'open' || nextWake() !== next
+        : () => wake !== seen || state.status !== 'open';
       if (Number.isFinite(next)) await condition(changed, Math.max(next - now(), 1));
       else await condition(changed);
     }
@@ -1091,7 +1103,15 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       emit('workstreams_started', 'system', {
         agencies: protocol.workstreams.map((w) => w.agency),
       });
-      await Promise.all(handles.map(async (h) => results.push(await h.result())));
+      await Promise.all(
+        handles.map(async (h) => {
+          const result = await h.result();
+          // A workstream no longer signals its completion: its result says it.
+          const ws = state.workstreams.find((w) => w.agency === result.agency);
+          if (ws) ws.status = 'completed';
+          results.push(result);
+        }),
+      );
     });
     all.catch((err) => {
       failure = err;
