@@ -60,6 +60,11 @@ export async function createApiApp(
       { status: 401, description: 'No valid bearer token or API key (audited)' },
       { status: 403, description: 'The access policy does not allow this caller (audited)' },
       { status: 429, description: 'Rate limit reached; retry after the retry-after header' },
+      {
+        status: 503,
+        description:
+          'DEPENDENCY_UNAVAILABLE: PostgreSQL or Temporal cannot be reached; retry after the Retry-After seconds (the body carries the requestId)',
+      },
     )
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
