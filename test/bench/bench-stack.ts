@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
+import * as prettier from 'prettier';
 import { finalize } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { loadEnvironment, PROJECT_ROOT } from '../../config/environment';
@@ -178,15 +179,15 @@ export interface BenchmarkRow {
 
 /**
  * Replace the `<!-- name -->` … `<!-- /name -->` block of docs/benchmarks.md with `lines`
- * (appended when missing), leaving the hand-written text around it alone.
+ * (appended when missing), leaving the hand-written text around it alone; formatted with the
+ * project's Prettier settings, so the lint stays green.
  */
-export function writeDocsSection(name: string, lines: string[]): void {
+export async function writeDocsSection(name: string, lines: string[]): Promise<void> {
   const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');
   const md = fs.readFileSync(file, 'utf8');
-  const block = [`<!-- ${name} -->`, ...lines, `<!-- /${name} -->`].join('\n');
+  const block = [`<!-- ${name} -->`, '', ...lines, '', `<!-- /${name} -->`].join('\n');
   const pattern = new RegExp(`<!-- ${name} -->[\\s\\S]*<!-- /${name} -->`);
-  fs.writeFileSync(
-    file,
-    pattern.test(md) ? md.replace(pattern, block) : `${md.trimEnd()}\n\n${block}\n`,
-  );
+  const text = pattern.test(md) ? md.replace(pattern, block) : `${md.trimEnd()}\n\n${block}\n`;
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }

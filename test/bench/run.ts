@@ -74,11 +74,11 @@ async function main(): Promise<void> {
     await stack.stop();
   }
   for (const r of rows) log(JSON.stringify(r));
-  if (!only) writeDocs(rows, notes);
+  if (!only) await writeDocs(rows, notes);
   if (rows.some((r) => !r.pass)) process.exitCode = 1;
 }
 
-function writeDocs(rows: BenchmarkRow[], notes: string[]): void {
+async function writeDocs(rows: BenchmarkRow[], notes: string[]): Promise<void> {
   const cpu = os.cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '');
@@ -86,7 +86,7 @@ function writeDocs(rows: BenchmarkRow[], notes: string[]): void {
     path.join(PROJECT_ROOT, 'docs', 'benchmarks.json'),
     `${JSON.stringify(rows, null, 2)}\n`,
   );
-  writeDocsSection('results', [
+  await writeDocsSection('results', [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, with \`${command}\`.`,
     '',
     '| id | metric | engine | baseline | ratio | target | pass |',

@@ -5,7 +5,7 @@ import type { ReviewState } from '../../libs/domain/src/review/review.types';
 const ONCE = ['review_submitted', 'workstreams_started', 'determination_issued', 'review_closed'];
 
 /**
- * Where the read model (reviews, review_steps, review_events, audit_log) disagrees with the
+ * Where the read model (reviews and its normalized tables, the timeline, the audit log) disagrees with the
  * review's live state from its workflow, or holds something twice. Empty when they agree.
  */
 export async function readModelDifferences(db: DataSource, state: ReviewState): Promise<string[]> {
@@ -50,6 +50,36 @@ export async function readModelDifferences(db: DataSource, state: ReviewState): 
     )
     .sort((a, b) => `${a.agency}/${a.step_id}`.localeCompare(`${b.agency}/${b.step_id}`));
   differ('steps', steps, expectedSteps);
+
+  // The normalized tables: one row per workstream, deadline and escalation, in the state's order.
+  const rowsOf = async (sql: string) => db.query(sql, [id]);
+  differ(
+    'workstreams',
+    await rowsOf(
+      `SELECT agency, status FROM review_workstreams WHERE review_id = $1 ORDER BY position`,
+    ),
+    state.workstreams.map((w) => ({ agency: w.agency, status: w.status })),
+  );
+  differ(
+    'deadlines',
+    await rowsOf(
+      `SELECT deadline_id AS id, status FROM review_deadlines WHERE review_id = $1 ORDER BY position`,
+    ),
+    state.deadlines.map((d) => ({ id: d.id, status: d.status })),
+  );
+  differ(
+    'escalations',
+    await rowsOf(
+      `SELECT escalation_id AS id, trigger, level, status FROM review_escalations
+       WHERE review_id = $1 ORDER BY position`,
+    ),
+    state.escalations.map((e) => ({
+      id: e.id,
+      trigger: e.trigger,
+      level: e.level,
+      status: e.status,
+    })),
+  );
 
   const seqs = Array.from({ length: state.seq }, (_, i) => i + 1);
   const events = await db.query(
