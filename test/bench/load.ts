@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   if (opts.docs) {
     const cpu = os.cpus();
     await writeDocsSection('load', [
-      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, with \`npm run bench:load -- ${process.argv.slice(2).join(' ')}\`: ${opts.connections} connections, ${opts.duration} s per endpoint, API, core worker and autocannon in one Node process.`,
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, with \`${`npm run bench:load -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '')}\`: ${opts.connections} connections, ${opts.duration} s per endpoint, API, core worker and autocannon in one Node process.`,
       '',
       '| endpoint | requests/s | p99 ms | requests | errors | timeouts | non-2xx |',
       '| --- | --- | --- | --- | --- | --- | --- |',
