@@ -14,6 +14,8 @@ import { generateCodecKey } from '../../libs/temporal/src/codec/aes-gcm-payload-
 import { dataConverter } from '../../libs/temporal/src/connection';
 import { startDevServer } from '../../libs/temporal/src/dev-server/dev-server';
 import { coreActivities, createCoreWorker } from '../../apps/worker/src/core-worker';
+import type { Role } from '../../apps/api/src/auth/principal';
+import { bearer, configureTestAuth, tokenFor } from '../support/auth';
 import { openConnections } from '../support/connections';
 import { createScratchDatabase, quietBundlerLogger } from '../support/scratch-database';
 import { freePort } from '../support/test-run';
@@ -32,6 +34,8 @@ export interface BenchStack {
   workflowBundlePath: string;
   apiUrl: string;
   app: NestFastifyApplication;
+  /** Authorization headers for a caller with `role` (of `agency` for agency roles). */
+  headers(role: Role, agency?: string): Promise<Record<string, string>>;
   /** The engine's core worker in this process (the review and workstream workflows). */
   startCoreWorker(): Promise<() => Promise<void>>;
   /** A worker on any queue with the given activities (and optionally workflows). */
@@ -69,6 +73,10 @@ export async function startBenchStack(
     process.env.DATABASE_URL = database.url;
     process.env.TEMPORAL_ADDRESS = `127.0.0.1:${temporalPort}`;
     process.env.PAYLOAD_CODEC_KEYS ??= generateCodecKey('bench');
+    // The API verifies a bearer token on every request, as in production (tokens from `headers`);
+    // its rate limit would otherwise cut the load generator off.
+    await configureTestAuth();
+    process.env.RATE_LIMIT_MAX = String(1e9);
     await runMigrations(database.url);
 
     const temporal = await startDevServer({ port: temporalPort, headless: true, log });
@@ -123,6 +131,7 @@ export async function startBenchStack(
       workflowBundlePath,
       apiUrl,
       app: app!,
+      headers: async (role, agency) => bearer(await tokenFor(role, { agency })),
       startCoreWorker: async () =>
         run(
           await createCoreWorker({

@@ -36,13 +36,13 @@ function minimalInput(protocol: Protocol): MinimalReviewInput {
   };
 }
 
-interface Round {
+export interface Round {
   perSecond: number;
   events: number[];
 }
 
 /** Start `n` workflows at once and wait for all: completed per second, events per review. */
-async function runRound(
+export async function runRound(
   n: number,
   start: () => Promise<WorkflowHandle>,
   agencies: string[],
@@ -164,4 +164,4 @@ export async function engineVsTemporal(
   }
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

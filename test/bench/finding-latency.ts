@@ -75,17 +75,18 @@ export async function findingLatency(
     const protocol = manyStepsProtocol();
     const agency = protocol.workstreams[0].agency;
     const slots = await openSteps(stack, protocol, 2 * opts.submissions + 20);
-    const actor = { id: 'analyst@example.gov', agency };
+    // The API takes the actor from the analyst's token; the bare Update names the same one.
+    const headers = await stack.headers('agency-analyst', agency);
+    const actor = { id: `agency-analyst@${agency}.example.gov`, agency };
     const viaApi = async (slot: (typeof slots)[number]) => {
       const res = await fetch(`${stack.apiUrl}/reviews/${slot.reviewId}/findings`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({
           agency,
           stepId: slot.stepId,
           riskLevel: 'low',
           summary: 'benchmark',
-          actor,
         }),
       });
       if (res.status !== 200) throw new Error(`API answered ${res.status}: ${await res.text()}`);

@@ -22,9 +22,13 @@ interface Measured {
   non2xx: number;
 }
 
-async function load(url: string, seconds: number): Promise<Measured> {
-  await autocannon({ url, connections: 10, duration: 2 }); // warm-up
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+async function load(
+  url: string,
+  seconds: number,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
+  await autocannon({ url, headers, connections: 10, duration: 2 }); // warm-up
+  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds });
   return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
 }
 
@@ -113,10 +117,12 @@ export async function listReviews(
     const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/reviews`;
     // Baseline and engine alternate, so load from elsewhere on the machine hits both; the round
     // with the median ratio stands for the run, and every round's ratio is reported.
+    const coordinator = await stack.headers('coordinator');
     const rounds: { baseline: Measured; engine: Measured; ratio: number }[] = [];
     for (let i = 0; i < opts.rounds; i++) {
       const b = await load(bareUrl, opts.seconds);
-      const e = await load(`${stack.apiUrl}/reviews`, opts.seconds);
+      // The engine's endpoint verifies a coordinator's token on every request, as in production.
+      const e = await load(`${stack.apiUrl}/reviews`, opts.seconds, coordinator);
       rounds.push({ baseline: b, engine: e, ratio: e.rps / b.rps });
       opts.log(`  round ${i + 1}: engine ${round(e.rps)} req/s, baseline ${round(b.rps)} req/s`);
     }

@@ -67,10 +67,16 @@ async function main(): Promise<void> {
       };
     };
     const pick = () => reviewIds[Math.floor(Math.random() * reviewIds.length)];
-    results.push(await phase('GET /reviews', { method: 'GET', path: '/reviews' }));
+    // A coordinator reads; the agency's analyst submits (the API takes the actor from the token).
+    const coordinator = await stack.headers('coordinator');
+    const analyst = await stack.headers('agency-analyst', agency);
+    results.push(
+      await phase('GET /reviews', { method: 'GET', path: '/reviews', headers: coordinator }),
+    );
     results.push(
       await phase('GET /reviews/:id', {
         method: 'GET',
+        headers: coordinator,
         setupRequest: (req) => ({ ...req, path: `/reviews/${pick()}` }),
       }),
     );
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
     results.push(
       await phase('POST /reviews/:id/findings', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...analyst },
         setupRequest: (req) => {
           // Every submission closes a step nobody has closed yet.
           const slot = slots[next++ % slots.length];
@@ -90,7 +96,6 @@ async function main(): Promise<void> {
               stepId: slot.stepId,
               riskLevel: 'low',
               summary: 'load test',
-              actor: { id: 'analyst@example.gov', agency },
             }),
           };
         },

@@ -61,6 +61,7 @@ export async function openReviews(
 
     const list = await autocannon({
       url: `${stack.apiUrl}/reviews?status=open`,
+      headers: await stack.headers('coordinator'),
       connections: 20,
       duration: 10,
     });

@@ -11,12 +11,16 @@ import { Command } from 'commander';
 import { PROJECT_ROOT } from '../../config/environment';
 import { startBenchStack, writeDocsSection, type BenchmarkRow } from './bench-stack';
 import { engineVsTemporal } from './engine-vs-temporal';
+import { auditChain } from './audit-chain';
 import { findingLatency } from './finding-latency';
 import { listReviews } from './list-reviews';
 import { openReviews } from './open-reviews';
 
 const program = new Command()
-  .option('--only <ids>', 'comma-separated benchmark ids (B1,B2,B3,B4,B6); writes no docs')
+  .option(
+    '--only <ids>',
+    'comma-separated benchmark ids (B1,B2,B3,B4,B5,B6); with --merge, updates only their rows',
+  )
   .option('--reviews <n>', 'B1/B2: reviews started at once per round', Number, 30)
   .option('--rounds <n>', 'B1/B2: rounds per side', Number, 3)
   .option('--findings <n>', 'B4: finding submissions per side', Number, 200)
@@ -24,6 +28,10 @@ const program = new Command()
   .option('--list-reviews <n>', 'B3: reviews in the read model', Number, 100_000)
   .option('--seconds <n>', 'B3: autocannon duration per side and round', Number, 10)
   .option('--list-rounds <n>', 'B3: rounds of baseline then engine', Number, 3)
+  .option(
+    '--merge',
+    'with --only: replace these rows in docs/benchmarks.json and .md, keep the rest',
+  )
   .parse();
 const opts = program.opts<{
   only?: string;
@@ -34,6 +42,7 @@ const opts = program.opts<{
   listReviews: number;
   seconds: number;
   listRounds: number;
+  merge?: boolean;
 }>();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -48,6 +57,10 @@ async function main(): Promise<void> {
     if (wanted('B1') || wanted('B2')) {
       log('B1/B2: engine vs a minimal Temporal workflow of the same shape');
       rows.push(...(await engineVsTemporal(stack, { ...opts, log })));
+    }
+    if (wanted('B5')) {
+      log('B5: hash-chained audit on vs off');
+      rows.push(...(await auditChain(stack, { ...opts, log })));
     }
     if (wanted('B4')) {
       log('B4: finding submission through the API vs a bare Temporal Update');
@@ -75,10 +88,25 @@ async function main(): Promise<void> {
   }
   for (const r of rows) log(JSON.stringify(r));
   if (!only) await writeDocs(rows, notes);
+  else if (opts.merge)
+    await writeDocs(
+      mergeRows(rows),
+      notes,
+      rows.map((r) => r.id),
+    );
   if (rows.some((r) => !r.pass)) process.exitCode = 1;
 }
 
-async function writeDocs(rows: BenchmarkRow[], notes: string[]): Promise<void> {
+/** The documented rows with `fresh` replacing (or joining) the rows of the same ids. */
+function mergeRows(fresh: BenchmarkRow[]): BenchmarkRow[] {
+  const file = path.join(PROJECT_ROOT, 'docs', 'benchmarks.json');
+  const old = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchmarkRow[];
+  const ids = new Set(fresh.map((r) => r.id));
+  const kept = old.filter((r) => !ids.has(r.id));
+  return [...kept, ...fresh].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+async function writeDocs(rows: BenchmarkRow[], notes: string[], merged?: string[]): Promise<void> {
   const cpu = os.cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.replace(/ -- $/, '');
@@ -87,7 +115,9 @@ async function writeDocs(rows: BenchmarkRow[], notes: string[]): Promise<void> {
     `${JSON.stringify(rows, null, 2)}\n`,
   );
   await writeDocsSection('results', [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, with \`${command}\`.`,
+    merged
+      ? `${merged.join(', ')} measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, with \`${command}\`; the other rows come from the previous full run (each row's value and baseline are always from one run).`
+      : `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, with \`${command}\`.`,
     '',
     '| id | metric | engine | baseline | ratio | target | pass |',
     '| --- | --- | --- | --- | --- | --- | --- |',

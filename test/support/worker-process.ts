@@ -22,6 +22,8 @@ export function spawnCoreWorker(opts: {
   temporalAddress: string;
   databaseUrl: string;
   workflowBundlePath: string;
+  /** More environment for the worker (e.g. AUDIT_HASH_CHAIN). */
+  env?: Record<string, string>;
   log?: (line: string) => void;
 }): WorkerProcess {
   const child: ChildProcess = spawn(
@@ -41,6 +43,7 @@ export function spawnCoreWorker(opts: {
         DATABASE_URL: opts.databaseUrl,
         TEMPORAL_ADDRESS: opts.temporalAddress,
         WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath,
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
