@@ -1,9 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { noopAgencyActivities } from '../support/factories';
 import { startReview } from '../support/reviews';
 import { spawnCoreWorker } from '../support/worker-process';
 import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
-import { benchProtocol, mean, runRound } from './engine-vs-temporal';
+import { benchProtocol, mean, runRound, startNoopAgencies } from './engine-vs-temporal';
 
 /**
  * B5: completed reviews per second with the hash-chained audit log on against off
@@ -16,11 +15,8 @@ export async function auditChain(
 ): Promise<BenchmarkRow[]> {
   const protocol = benchProtocol();
   const agencies = protocol.workstreams.map((w) => w.agency);
-  const stops: (() => Promise<void>)[] = [];
+  const stops = await startNoopAgencies(stack, protocol);
   try {
-    for (const [agency, activities] of noopAgencyActivities(protocol)) {
-      stops.push(await stack.startWorker({ taskQueue: `agency-${agency}`, activities }));
-    }
     const start = () => startReview(stack.client, protocol) as Promise<WorkflowHandle>;
     const measure = async (chained: boolean, n: number) => {
       const worker = spawnCoreWorker({

@@ -36,6 +36,18 @@ function minimalInput(protocol: Protocol): MinimalReviewInput {
   };
 }
 
+/** The protocol's agency workers, answering every step at once; returns their stops. */
+export async function startNoopAgencies(
+  stack: BenchStack,
+  protocol: Protocol,
+): Promise<(() => Promise<void>)[]> {
+  const stops: (() => Promise<void>)[] = [];
+  for (const [agency, activities] of noopAgencyActivities(protocol)) {
+    stops.push(await stack.startWorker({ taskQueue: `agency-${agency}`, activities }));
+  }
+  return stops;
+}
+
 export interface Round {
   perSecond: number;
   events: number[];
@@ -84,10 +96,7 @@ export async function engineVsTemporal(
     const minimalBundle = path.join(bundleDir, 'minimal.js');
     fs.writeFileSync(minimalBundle, bundle.code);
 
-    stops.push(await stack.startCoreWorker());
-    for (const [agency, activities] of noopAgencyActivities(protocol)) {
-      stops.push(await stack.startWorker({ taskQueue: `agency-${agency}`, activities }));
-    }
+    stops.push(await stack.startCoreWorker(), ...(await startNoopAgencies(stack, protocol)));
     stops.push(
       await stack.startWorker({
         taskQueue: MINIMAL_QUEUE,
