@@ -43,6 +43,12 @@ export function spawnCoreWorker(opts: {
         DATABASE_URL: opts.databaseUrl,
         TEMPORAL_ADDRESS: opts.temporalAddress,
         WORKFLOW_BUNDLE_PATH: opts.workflowBundlePath,
+        // Health and metrics on ports the OS picks: several workers (and other runs) may share
+        // the machine.
+        WORKER_HEALTH_PORT: '0',
+        WORKER_METRICS_PORT: '0',
+        // The tests' global setup quiets logs to errors; this helper waits for the info line.
+        LOG_LEVEL: 'info',
         ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,16 +57,24 @@ export function spawnCoreWorker(opts: {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const output: string[] = [];
   const polling = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        output.push(line);
-        if (output.length > 40) output.shift();
-        opts.log?.(line);
-        if (line.startsWith('worker polling')) resolve();
-      }
+    // A long JSON log line may arrive in two chunks: each stream keeps its unfinished line.
+    const reader = () => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        lines.filter(Boolean).forEach(onLine);
+      };
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    const onLine = (line: string) => {
+      output.push(line);
+      if (output.length > 40) output.shift();
+      opts.log?.(line);
+      // Plain or JSON log line (runWorkerProcess logs `worker polling <queue>`).
+      if (line.includes('worker polling')) resolve();
+    };
+    child.stdout?.on('data', reader());
+    child.stderr?.on('data', reader());
     child.once('exit', (code, signal) =>
       reject(new Error(`worker exited (${code ?? signal}) before polling:\n${output.join('\n')}`)),
     );
