@@ -183,6 +183,28 @@ export class EnvironmentVariables {
   })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
+  /**
+   * SMTP server for email notifications (`smtp://user:pass@host:587`, `smtps://...` for implicit
+   * TLS). Unset = no email; webhooks still go out.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, {
+    message: 'SMTP_URL must be an smtp:// or smtps:// URL such as smtp://mail.example.gov:587',
+  })
+  SMTP_URL?: string;
+
+  /** Sender of email notifications. */
+  @IsOptional()
+  @IsString()
+  SMTP_FROM = 'Interagency Review Engine <no-reply@review-engine.localhost>';
+
+  /** Where people open a review; notifications link to `<url>/reviews/<id>`. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'PUBLIC_BASE_URL must be an http(s):// URL such as https://reviews.example.gov',
+  })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
@@ -363,6 +385,7 @@ const ENVIRONMENT_KEYS = [
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'REVIEWCTL_TOKEN',
   'WORKFLOW_BUNDLE_PATH',
+  'SMTP_URL',
 ];
 
 /** Rules that span variables or touch the file system; each broken one is one line. */

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributes } from '@temporalio/common';
 import type { ProjectionActivities } from '../activities/projection/projection.activities';
+import type { NotificationActivities } from '../activities/notifications/notification.activities';
 import {
   computeDeadline,
   endOfDay,
@@ -72,6 +73,18 @@ import { workstreamWorkflow, type WorkstreamResult } from './workstream.workflow
 const { projectReview } = proxyActivities<ProjectionActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+// Bounded: a receiver that stays down must not hold up the review; what is left stays pending
+// in the outbox and goes out with the review's next batch.
+const { deliverNotifications } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
 });
 
 const ASSESSMENT_WINDOW = 'assessment-window';
@@ -186,6 +199,11 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       // reliability test caught exactly that: a stage change recorded twice, another lost).
       await projectReview({ reviewId: input.reviewId, workflowId: wfId, events, state });
       projectedSeq = events[events.length - 1].seq;
+      if (patched('notifications')) {
+        await deliverNotifications({ reviewId: input.reviewId, events, state }).catch((err) =>
+          log.warn('notifications left pending', { reviewId: input.reviewId, error: String(err) }),
+        );
+      }
     }
   })();
 

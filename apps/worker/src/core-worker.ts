@@ -6,19 +6,25 @@ import {
   type ProjectionActivities,
 } from '@engine/activities/projection/projection.activities';
 import {
+  NotificationActivitiesService,
+  type NotificationActivities,
+} from '@engine/activities/notifications/notification.activities';
+import {
   StepRegistryActivitiesService,
   type RegistryActivities,
 } from '@engine/activities/registry/step-registry.activities';
 
 /** Every activity the core worker serves. */
-export type CoreActivities = ProjectionActivities & RegistryActivities;
+export type CoreActivities = ProjectionActivities & RegistryActivities & NotificationActivities;
 
 /** The core activities over one DataSource (for tests and scripts outside NestJS). */
 export function coreActivities(dataSource: DataSource): CoreActivities {
   const projection = new ProjectionActivitiesService(dataSource);
   const registry = new StepRegistryActivitiesService(dataSource);
+  const notifications = new NotificationActivitiesService(dataSource);
   return {
     projectReview: projection.projectReview.bind(projection),
+    deliverNotifications: notifications.deliverNotifications.bind(notifications),
     recordStepTypes: registry.recordStepTypes.bind(registry),
   };
 }
@@ -36,7 +42,7 @@ export async function createCoreWorker(opts: {
   /** Payload encryption; the same converter as every client (see libs/temporal/src/codec). */
   dataConverter?: WorkerOptions['dataConverter'];
 }): Promise<Worker> {
-  const { projectReview, recordStepTypes } = opts.activities;
+  const { projectReview, recordStepTypes, deliverNotifications } = opts.activities;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -44,7 +50,7 @@ export async function createCoreWorker(opts: {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { projectReview, recordStepTypes },
+    activities: { projectReview, recordStepTypes, deliverNotifications },
     dataConverter: opts.dataConverter,
     // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
     plugins: temporalPlugins(),

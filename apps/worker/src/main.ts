@@ -7,6 +7,7 @@ import { dataConverter, temporalTarget } from '@engine/temporal';
 import { runWorkerProcess } from '@engine/temporal/worker-process';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
 import { StepRegistryActivitiesService } from '@engine/activities/registry/step-registry.activities';
+import { NotificationActivitiesService } from '@engine/activities/notifications/notification.activities';
 import { createCoreWorker } from './core-worker';
 import { WorkerModule } from './worker.module';
 
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
           activities: {
             projectReview: (b) => app.get(ProjectionActivitiesService).projectReview(b),
             recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),
+            deliverNotifications: (b) =>
+              app.get(NotificationActivitiesService).deliverNotifications(b),
           },
         }),
     });

@@ -5,11 +5,16 @@ import type { Logger } from 'pino';
 import { dataSourceOptions, databaseUrl } from '@engine/persistence';
 import { ProjectionActivitiesService } from '@engine/activities/projection/projection.activities';
 import { StepRegistryActivitiesService } from '@engine/activities/registry/step-registry.activities';
+import { NotificationActivitiesService } from '@engine/activities/notifications/notification.activities';
 
 /** The core worker's NestJS context: activities are injectable services. */
 @Module({
   imports: [TypeOrmModule.forRootAsync({ useFactory: () => dataSourceOptions(databaseUrl()) })],
-  providers: [ProjectionActivitiesService, StepRegistryActivitiesService],
+  providers: [
+    ProjectionActivitiesService,
+    StepRegistryActivitiesService,
+    NotificationActivitiesService,
+  ],
 })
 export class WorkerModule {
   /** The module with Nest's own log lines (TypeORM, lifecycle) going to the worker's pino logger. */

@@ -10,6 +10,7 @@ import { StepTypeRegistry1764288000000 } from './migrations/1764288000000-StepTy
 import { ReadModelTables1764374400000 } from './migrations/1764374400000-ReadModelTables';
 import { SecurityAudit1764460800000 } from './migrations/1764460800000-SecurityAudit';
 import { OperatorRequests1764547200000 } from './migrations/1764547200000-OperatorRequests';
+import { Notifications1764633600000 } from './migrations/1764633600000-Notifications';
 
 export const MIGRATIONS = [
   InitialSchema1764201600000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ReadModelTables1764374400000,
   SecurityAudit1764460800000,
   OperatorRequests1764547200000,
+  Notifications1764633600000,
 ];
 
 /** Options for the one DataSource the apps and the migration CLI share. */

@@ -1,0 +1,291 @@
+import { createHash, createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Context, log } from '@temporalio/activity';
+import { createTransport, type Transporter } from 'nodemailer';
+import { DataSource } from 'typeorm';
+import { environment } from '../../config/environment';
+import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
+import type { ReviewEvent, ReviewState } from '../../libs/domain/src/review/review.types';
+import {
+  notificationFor,
+  reviewMarking,
+  type NotificationKind,
+  type NotificationMessage,
+} from './notification-messages';
+
+/** What the review workflow hands over after projecting a batch. */
+export interface NotificationBatch {
+  reviewId: string;
+  events: ReviewEvent[];
+  state: ReviewState;
+}
+
+/** What the review workflow may call on the core task queue. */
+export interface NotificationActivities {
+  deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }>;
+}
+
+/** Headers a webhook receiver reads (see docs/notifications.md). */
+export const WEBHOOK_HEADERS = {
+  idempotencyKey: 'idempotency-key',
+  timestamp: 'x-review-engine-timestamp',
+  signature: 'x-review-engine-signature',
+} as const;
+
+/** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, keyed by the agency's webhook secret. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** One notification's stable identity: the same (review, seq, channel, recipient), the same key. */
+export function idempotencyKey(
+  reviewId: string,
+  seq: number,
+  channel: Channel,
+  recipient: string,
+): string {
+  return createHash('sha256').update(`${reviewId}:${seq}:${channel}:${recipient}`).digest('hex');
+}
+
+type Channel = 'email' | 'webhook';
+
+interface OutboxRow {
+  idempotency_key: string;
+  channel: Channel;
+  recipient: string;
+  subject: string;
+  payload: { to?: string; text?: string; agency?: string; body?: string };
+}
+
+interface Recipients {
+  emails: string[];
+  webhookAgencies: string[];
+}
+
+const SEND_TIMEOUT_MS = 10_000;
+
+/**
+ * Tells people what happened in a review, by email and webhook, exactly once per notification
+ * as far as the receiver can tell: every notification is first written to `notification_outbox`
+ * under (review, seq, channel, recipient), then sent and marked sent in the same row lock. A
+ * crash between sending and marking sends it again on retry with the same Idempotency-Key (and
+ * the same email Message-ID), which receivers use to drop the repeat. Failures are recorded on
+ * the row and the activity fails, so Temporal's retry policy tries again; rows left pending are
+ * also retried by the review's next batch.
+ */
+@Injectable()
+export class NotificationActivitiesService implements NotificationActivities {
+  private mail?: Transporter;
+
+  constructor(private readonly dataSource: DataSource) {
+    const url = environment().SMTP_URL;
+    if (url) this.mail = createTransport(url);
+  }
+
+  async deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
+    const queued = await this.enqueue(batch);
+    const { sent, failures } = await this.sendPending(batch.reviewId);
+    log.debug('notifications', { reviewId: batch.reviewId, queued, sent, failed: failures.length });
+    if (failures.length)
+      throw new Error(`${failures.length} notification(s) not delivered: ${failures.join('; ')}`);
+    return { queued, sent };
+  }
+
+  /** Write the batch's notifications to the outbox (once: a retried batch adds nothing). */
+  private async enqueue({ reviewId, events, state }: NotificationBatch): Promise<number> {
+    const [protocolRow] = (await this.dataSource.query(
+      `SELECT definition FROM protocol_versions WHERE key = $1 AND version = $2`,
+      [state.protocolKey, state.protocolVersion],
+    )) as { definition: Protocol }[];
+    const marking = reviewMarking(protocolRow?.definition ?? { workstreams: [] }, state);
+    const link = `${environment().PUBLIC_BASE_URL.replace(/\/$/, '')}/reviews/${reviewId}`;
+    let queued = 0;
+    for (const event of events) {
+      const message = notificationFor(event, state, marking, link);
+      if (!message) continue;
+      const { emails, webhookAgencies } = await this.recipients(message);
+      const body = (agency: string) =>
+        JSON.stringify({
+          id: idempotencyKey(reviewId, event.seq, 'webhook', agency),
+          kind: message.kind,
+          type: event.type,
+          reviewId,
+          seq: event.seq,
+          occurredAt: event.at,
+          marking,
+          subject: message.subject,
+          link,
+          event: message.facts,
+        });
+      const rows: [Channel, string, OutboxRow['payload']][] = [
+        ...(this.mail ? emails : []).map(
+          (to): [Channel, string, OutboxRow['payload']] => ['email', to, { to, text: message.text }],
+        ),
+        ...webhookAgencies.map((agency): [Channel, string, OutboxRow['payload']] => [
+          'webhook',
+          agency,
+          { agency, body: body(agency) },
+        ]),
+      ];
+      for (const [channel, recipient, payload] of rows) {
+        const inserted = (await this.dataSource.query(
+          `INSERT INTO notification_outbox
+             (review_id, seq, channel, recipient, idempotency_key, kind, subject, payload)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING seq`,
+          [
+            reviewId,
+            event.seq,
+            channel,
+            recipient,
+            idempotencyKey(reviewId, event.seq, channel, recipient),
+            message.kind,
+            message.subject,
+            JSON.stringify(payload),
+          ],
+        )) as unknown[];
+        queued += inserted.length;
+      }
+    }
+    return queued;
+  }
+
+  /**
+   * Who hears of a message: the agencies' own recipient lists and webhooks, users of those
+   * agencies (and coordinators, when the message is for them) who asked for email; a user who
+   * turned email off is taken off the agency's list too. Each setting may narrow the kinds.
+   */
+  private async recipients(message: NotificationMessage): Promise<Recipients> {
+    const wants = (kinds: NotificationKind[] | null) =>
+      !kinds || kinds.length === 0 || kinds.includes(message.kind);
+    const agencies = (await this.dataSource.query(
+      `SELECT agency, email_recipients, webhook_url, kinds FROM notification_agency_preferences
+       WHERE agency = ANY($1)`,
+      [message.agencies],
+    )) as {
+      agency: string;
+      email_recipients: string[];
+      webhook_url: string | null;
+      kinds: NotificationKind[] | null;
+    }[];
+    const users = (await this.dataSource.query(
+      `SELECT email, email_enabled, kinds FROM notification_user_preferences
+       WHERE agency = ANY($1) OR ($2 AND role = 'coordinator') OR email = ANY($3)`,
+      [
+        message.agencies,
+        message.coordinators,
+        agencies.flatMap((a) => a.email_recipients),
+      ],
+    )) as { email: string; email_enabled: boolean; kinds: NotificationKind[] | null }[];
+    const optedOut = new Set(
+      users.filter((u) => !u.email_enabled || !wants(u.kinds)).map((u) => u.email.toLowerCase()),
+    );
+    const emails = [
+      ...agencies.filter((a) => wants(a.kinds)).flatMap((a) => a.email_recipients),
+      ...users.filter((u) => u.email_enabled && wants(u.kinds)).map((u) => u.email),
+    ]
+      .map((e) => e.toLowerCase())
+      .filter((e) => !optedOut.has(e));
+    return {
+      emails: [...new Set(emails)].sort(),
+      webhookAgencies: agencies
+        .filter((a) => a.webhook_url && wants(a.kinds))
+        .map((a) => a.agency)
+        .sort(),
+    };
+  }
+
+  /** Send every pending notification of the review, one row lock per notification. */
+  private async sendPending(reviewId: string): Promise<{ sent: number; failures: string[] }> {
+    const keys = (await this.dataSource.query(
+      `SELECT idempotency_key FROM notification_outbox WHERE review_id = $1 AND status = 'pending'
+       ORDER BY seq, channel, recipient`,
+      [reviewId],
+    )) as { idempotency_key: string }[];
+    let sent = 0;
+    const failures: string[] = [];
+    for (const { idempotency_key: key } of keys) {
+      await this.dataSource.transaction(async (tx) => {
+        // SKIP LOCKED: another attempt holding this row is sending it right now.
+        const [row] = (await tx.query(
+          `SELECT idempotency_key, channel, recipient, subject, payload FROM notification_outbox
+           WHERE idempotency_key = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED`,
+          [key],
+        )) as OutboxRow[];
+        if (!row) return;
+        try {
+          await (row.channel === 'email' ? this.sendEmail(row) : this.sendWebhook(tx, row));
+          await tx.query(
+            `UPDATE notification_outbox SET status = 'sent', attempts = attempts + 1,
+               sent_at = now(), last_error = NULL WHERE idempotency_key = $1`,
+            [key],
+          );
+          sent += 1;
+        } catch (err) {
+          const reason = err instanceof Error ? err.message : String(err);
+          await tx.query(
+            `UPDATE notification_outbox SET attempts = attempts + 1, last_error = $2
+             WHERE idempotency_key = $1`,
+            [key, reason.slice(0, 1000)],
+          );
+          failures.push(`${row.channel} ${row.recipient}: ${reason}`);
+        }
+      });
+      // A worker shutting down: stop here, the rest stays pending for the retry.
+      if (cancelled()) throw new Error('cancelled while sending notifications');
+    }
+    return { sent, failures };
+  }
+
+  private async sendEmail(row: OutboxRow): Promise<void> {
+    if (!this.mail) throw new Error('SMTP_URL is not set');
+    await this.mail.sendMail({
+      from: environment().SMTP_FROM,
+      to: row.payload.to,
+      subject: row.subject,
+      text: row.payload.text,
+      // Stable across retries, so a repeat is recognisable as the same message.
+      messageId: `<${row.idempotency_key}@review-engine>`,
+      headers: { 'Idempotency-Key': row.idempotency_key },
+    });
+  }
+
+  private async sendWebhook(
+    tx: { query(sql: string, params?: unknown[]): Promise<unknown> },
+    row: OutboxRow,
+  ): Promise<void> {
+    const [target] = (await tx.query(
+      `SELECT webhook_url, webhook_secret FROM notification_agency_preferences WHERE agency = $1`,
+      [row.payload.agency],
+    )) as { webhook_url: string | null; webhook_secret: string | null }[];
+    if (!target?.webhook_url || !target.webhook_secret)
+      throw new Error(`agency ${row.recipient} has no webhook configured any more`);
+    const body = row.payload.body!;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const res = await fetch(target.webhook_url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [WEBHOOK_HEADERS.idempotencyKey]: row.idempotency_key,
+        [WEBHOOK_HEADERS.timestamp]: timestamp,
+        [WEBHOOK_HEADERS.signature]: webhookSignature(target.webhook_secret, timestamp, body),
+      },
+      body,
+      signal: AbortSignal.any([AbortSignal.timeout(SEND_TIMEOUT_MS), ...cancellationSignal()]),
+    });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+  }
+}
+
+/** The activity's cancellation (worker shutdown, timeout), when running as an activity. */
+function cancellationSignal(): AbortSignal[] {
+  try {
+    return [Context.current().cancellationSignal];
+  } catch {
+    return [];
+  }
+}
+
+function cancelled(): boolean {
+  return cancellationSignal().some((s) => s.aborted);
+}
