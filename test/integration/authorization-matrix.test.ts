@@ -86,7 +86,9 @@ describe('authorization matrix (generated from the policy table)', () => {
     const res =
       method === 'GET'
         ? await api.get(path, caller.token)
-        : await api.post(path, probe, caller.token);
+        : method === 'PUT'
+          ? await api.put(path, probe, caller.token)
+          : await api.post(path, probe, caller.token);
     const text = await res.text();
     if (res.status === 403) denials.push(res.headers.get('x-request-id')!);
     return { status: res.status, text };

@@ -18,5 +18,11 @@ export function apiClient(baseUrl: () => string, token?: Promise<string> | strin
         headers: { 'content-type': 'application/json', ...(await auth(as)) },
         body: JSON.stringify(body),
       }),
+    put: async (path: string, body: unknown, as?: Promise<string> | string) =>
+      fetch(`${baseUrl()}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(await auth(as)) },
+        body: JSON.stringify(body),
+      }),
   };
 }

@@ -8,6 +8,7 @@ import { CalendarModule } from './calendar/calendar.module';
 import { CodecModule } from './codec/codec.module';
 import { CoordinatorModule } from './coordinator/coordinator.module';
 import { HealthModule } from './health/health.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OpsModule } from './ops/ops.module';
 import { ProtocolsModule } from './protocols/protocols.module';
@@ -29,6 +30,7 @@ import { ReviewsModule } from './reviews/reviews.module';
     CoordinatorModule,
     HealthModule,
     OpsModule,
+    NotificationsModule,
   ],
 })
 export class AppModule {}

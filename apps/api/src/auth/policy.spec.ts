@@ -15,7 +15,7 @@ const RULE_ROLES: Partial<Record<ObjectRule, readonly Role[]>> = {
 describe('the policy table', () => {
   it('keys every route as METHOD /path, public or with at least one role', () => {
     for (const [key, policy] of rows) {
-      expect(key).toMatch(/^(GET|POST) \/[\w\-./:]*$/);
+      expect(key).toMatch(/^(GET|POST|PUT) \/[\w\-./:]*$/);
       expect(policy.public || Object.keys(policy.allow).length > 0).toBe(true);
       expect(policy.scope).toMatch(/^[a-z-]+:[a-z-]+$/);
     }

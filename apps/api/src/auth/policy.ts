@@ -206,6 +206,19 @@ export const POLICY = {
   'POST /ops/requests/:id/approve': { scope: 'ops:approve', allow: { operator: 'any' } },
   'POST /ops/requests/:id/reject': { scope: 'ops:approve', allow: { operator: 'any' } },
 
+  // Notifications: each user their own email preference; an agency lead its agency's
+  // recipients and webhook; coordinators every agency's.
+  'GET /notifications/me': { scope: 'notifications:self', allow: everyone() },
+  'PUT /notifications/me': { scope: 'notifications:self', allow: everyone() },
+  'GET /notifications/agencies/:agency': {
+    scope: 'notifications:manage',
+    allow: { 'agency-lead': 'path-agency', coordinator: 'any' },
+  },
+  'PUT /notifications/agencies/:agency': {
+    scope: 'notifications:manage',
+    allow: { 'agency-lead': 'path-agency', coordinator: 'any' },
+  },
+
   // Audit
   'GET /audit': { scope: 'audit:read', allow: { auditor: 'any' } },
   'GET /audit/verify': { scope: 'audit:verify', allow: { auditor: 'any' } },

@@ -27,7 +27,7 @@ export async function applyHardening(
     .filter(Boolean);
   app.enableCors({
     origin: origins.length ? origins : false,
-    methods: ['GET', 'POST', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-namespace', 'x-request-id'],
     exposedHeaders: ['x-request-id'],
     maxAge: 600,
