@@ -43,7 +43,8 @@ export function reviewMarking(protocol: Pick<Protocol, 'workstreams'>, state: Re
   const categories = new Set(['SP-PROPIN']);
   for (const f of findings)
     for (const a of f.artifacts ?? [])
-      if (a.marking === 'CUI' && a.cuiCategory) categories.add(a.cuiCategory.replace(/^CUI\/\//, ''));
+      if (a.marking === 'CUI' && a.cuiCategory)
+        categories.add(a.cuiCategory.replace(/^CUI\/\//, ''));
   return `CUI//${[...categories].sort().join('/')}`;
 }
 

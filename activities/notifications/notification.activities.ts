@@ -118,9 +118,11 @@ export class NotificationActivitiesService implements NotificationActivities {
           event: message.facts,
         });
       const rows: [Channel, string, OutboxRow['payload']][] = [
-        ...(this.mail ? emails : []).map(
-          (to): [Channel, string, OutboxRow['payload']] => ['email', to, { to, text: message.text }],
-        ),
+        ...(this.mail ? emails : []).map((to): [Channel, string, OutboxRow['payload']] => [
+          'email',
+          to,
+          { to, text: message.text },
+        ]),
         ...webhookAgencies.map((agency): [Channel, string, OutboxRow['payload']] => [
           'webhook',
           agency,
@@ -170,11 +172,7 @@ export class NotificationActivitiesService implements NotificationActivities {
     const users = (await this.dataSource.query(
       `SELECT email, email_enabled, kinds FROM notification_user_preferences
        WHERE agency = ANY($1) OR ($2 AND role = 'coordinator') OR email = ANY($3)`,
-      [
-        message.agencies,
-        message.coordinators,
-        agencies.flatMap((a) => a.email_recipients),
-      ],
+      [message.agencies, message.coordinators, agencies.flatMap((a) => a.email_recipients)],
     )) as { email: string; email_enabled: boolean; kinds: NotificationKind[] | null }[];
     const optedOut = new Set(
       users.filter((u) => !u.email_enabled || !wants(u.kinds)).map((u) => u.email.toLowerCase()),

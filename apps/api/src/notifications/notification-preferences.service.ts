@@ -58,14 +58,18 @@ export class NotificationPreferencesService {
         `SELECT * FROM notification_agency_preferences WHERE agency = $1 FOR UPDATE`,
         [agency],
       )) as AgencyRow[];
-      const webhookUrl = dto.webhookUrl === undefined ? (before?.webhook_url ?? null) : dto.webhookUrl;
+      const webhookUrl =
+        dto.webhookUrl === undefined ? (before?.webhook_url ?? null) : dto.webhookUrl;
       const secret = webhookUrl ? (dto.webhookSecret ?? before?.webhook_secret ?? null) : null;
       if (webhookUrl && !secret) {
         throw new BadRequestException({
           error: 'Bad Request',
           message: ['webhookSecret: required when a webhook is set (at least 32 characters)'],
           errors: [
-            { field: 'webhookSecret', message: 'required when a webhook is set (at least 32 characters)' },
+            {
+              field: 'webhookSecret',
+              message: 'required when a webhook is set (at least 32 characters)',
+            },
           ],
         });
       }

@@ -67,7 +67,10 @@ export class UpdateAgencyNotificationsDto extends ReasonedChangeDto {
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIn(NOTIFICATION_KINDS, { each: true, message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}` })
+  @IsIn(NOTIFICATION_KINDS, {
+    each: true,
+    message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}`,
+  })
   kinds?: NotificationKind[];
 }
 
@@ -97,7 +100,10 @@ export class UpdateMyNotificationsDto extends ReasonedChangeDto {
   @IsOptional()
   @IsArray()
   @ArrayUnique()
-  @IsIn(NOTIFICATION_KINDS, { each: true, message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}` })
+  @IsIn(NOTIFICATION_KINDS, {
+    each: true,
+    message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}`,
+  })
   kinds?: NotificationKind[];
 }
 
