@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { WEBHOOK_HEADERS } from '../../activities/notifications/notification.activities';
 import { tokenFor } from '../support/auth';
-import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
+import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
+import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
+import { stateOf } from '../support/reviews';
 
 /** One email as the local SMTP server received it. */
 interface Mail {
@@ -143,8 +145,9 @@ describe('notifications: email and signed webhooks, once per notification', () =
   });
 
   /** A protocol for a fresh agency whose lead points its webhook at `path`. */
-  async function agencyWithWebhook(path: string) {
+  async function agencyWithWebhook(path: string, shape: (p: Protocol) => void = () => {}) {
     const protocol = ProtocolFactory.singleStep().build();
+    shape(protocol);
     const agency = protocol.workstreams[0].agency;
     await h.publishProtocol(protocol);
     const team = `team@${agency}.example.gov`;
@@ -162,7 +165,7 @@ describe('notifications: email and signed webhooks, once per notification', () =
     return { protocol, agency, team };
   }
 
-  async function runReview(protocolKey: string, agency: string): Promise<string> {
+  async function openReview(protocolKey: string): Promise<string> {
     const created = await api.post(
       '/reviews',
       IntakeFactory.body({ protocolKey }),
@@ -176,6 +179,11 @@ describe('notifications: email and signed webhooks, once per notification', () =
       };
       return r.workstreams[0]?.steps[0]?.status === 'open' ? true : undefined;
     }, 'the step to open');
+    return id;
+  }
+
+  async function runReview(protocolKey: string, agency: string): Promise<string> {
+    const id = await openReview(protocolKey);
     const finding = await api.post(
       `/reviews/${id}/findings`,
       { agency, stepId: 'review', riskLevel: 'alert', summary: SUMMARY },
@@ -403,5 +411,73 @@ describe('notifications: email and signed webhooks, once per notification', () =
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(
       rows.filter((r) => r.channel === 'email').length,
     );
+  });
+
+  it('tells of a reminder, an extension decision, a missed deadline, the escalation and a withdrawal', async () => {
+    // The step is due 6 s after it opens, with a reminder 4 s before.
+    const { protocol, agency, team } = await agencyWithWebhook('/hooks/late', (p) => {
+      p.workstreams[0].steps[0].clock = secondsClock(6);
+      p.reminders = [{ before: secondsClock(4) }];
+    });
+    const reviewId = await openReview(protocol.key);
+    const deadlineId = `step:${agency}:review`;
+    const asked = await api.post(
+      `/reviews/${reviewId}/extensions`,
+      {
+        deadlineId,
+        clock: { unit: 'duration', iso: 'PT1S' },
+        justification: 'Range time was cancelled',
+      },
+      tokenFor('agency-lead', { agency }),
+    );
+    expect(asked.status).toBe(200);
+    const state = await stateOf(h.client.workflow.getHandle(`review-${reviewId}`));
+    const extensionId = state.deadlines.find((d) => d.id === deadlineId)!.extensions[0].id;
+    const decided = await api.post(`/reviews/${reviewId}/extensions/${extensionId}/decision`, {
+      grant: false,
+      reason: 'The window cannot move',
+    });
+    expect(decided.status).toBe(200);
+
+    const hooks = () => receiver.deliveries.filter((d) => d.body.reviewId === reviewId);
+    await eventually(
+      async () => (hooks().some((d) => d.body.kind === 'escalation') ? true : undefined),
+      'the escalation webhook',
+    );
+    const withdrawn = await api.post(`/reviews/${reviewId}/withdraw`, { reason: 'Done testing' });
+    expect(withdrawn.status).toBe(200);
+    await eventually(
+      async () => (hooks().some((d) => d.body.kind === 'closure') ? true : undefined),
+      'the closure webhook',
+    );
+
+    const byKind = Object.fromEntries(hooks().map((d) => [d.body.kind, d.body]));
+    expect(Object.keys(byKind).sort()).toEqual([
+      'assignment',
+      'closure',
+      'deadline_missed',
+      'escalation',
+      'extension_decision',
+      'reminder',
+    ]);
+    expect(new Set(hooks().map((d) => d.key)).size).toBe(hooks().length);
+    expect(hooks().every((d) => d.signatureValid)).toBe(true);
+    expect(byKind.extension_decision.event).toMatchObject({
+      deadlineId,
+      extensionId,
+      decision: 'refused',
+    });
+    expect(byKind.reminder.event).toMatchObject({ deadlineId });
+    expect(byKind.deadline_missed.event).toMatchObject({ deadlineId });
+    expect(byKind.escalation.subject).toMatch(
+      /^\[CUI\/\/SP-PROPIN\] Review [0-9a-f]{8} \(model-\S+ ckpt-1\) escalated to L0 \(Staff leads\)$/,
+    );
+    expect(byKind.closure.event).toEqual({ closure: 'withdrawn' });
+    await eventually(async () => {
+      const subjects = smtp.mails
+        .filter((m) => m.raw.includes(reviewId) && m.to.includes(team))
+        .map((m) => m.subject);
+      return subjects.length === hooks().length ? subjects : undefined;
+    }, 'an email to the team for every webhook');
   });
 });
