@@ -75,15 +75,15 @@ const { projectReview } = proxyActivities<ProjectionActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-// Bounded: a receiver that stays down must not hold up the review; what is left stays pending
-// in the outbox and goes out with the review's next batch.
+// Bounded (about a minute): a receiver that stays down must not hold up the end of a review;
+// what is left stays pending in the outbox and is tried again with the review's next events.
 const { deliverNotifications } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '2 minutes',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
   },
 });
 
@@ -187,10 +187,20 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   };
 
   let finished = false;
+  // Notifications go out beside the projection, one activity per batch, so a receiver that is
+  // down delays only its own notifications; the projector waits for them before returning.
+  let notifying = 0;
+  const notify = (events: ReviewEvent[]) => {
+    notifying += 1;
+    void deliverNotifications({ reviewId: input.reviewId, events, state })
+      .catch((err) => log.warn('notifications left pending', { error: String(err) }))
+      .finally(() => (notifying -= 1));
+  };
+
   const projector = (async () => {
     for (;;) {
       await condition(() => outbox.length > 0 || finished);
-      if (outbox.length === 0) return;
+      if (outbox.length === 0) return await condition(() => notifying === 0);
       const events = outbox.splice(0);
       // The snapshot is taken now, so it already includes every event in this batch.
       // A regular activity, not a local one: it is scheduled only once this workflow task is
@@ -199,11 +209,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       // reliability test caught exactly that: a stage change recorded twice, another lost).
       await projectReview({ reviewId: input.reviewId, workflowId: wfId, events, state });
       projectedSeq = events[events.length - 1].seq;
-      if (patched('notifications')) {
-        await deliverNotifications({ reviewId: input.reviewId, events, state }).catch((err) =>
-          log.warn('notifications left pending', { reviewId: input.reviewId, error: String(err) }),
-        );
-      }
+      if (patched('notifications')) notify(events);
     }
   })();
 

@@ -73,9 +73,9 @@ describe('notification messages', () => {
   it('marks a review CUI//SP-PROPIN at least, adds artifact categories, CLASSIFIED above all', () => {
     expect(reviewMarking(protocol, state({ workstreams: [] }))).toBe('CUI//SP-PROPIN');
     expect(reviewMarking(protocol, state())).toBe('CUI//SP-CTI/SP-PROPIN');
-    expect(
-      reviewMarking({ workstreams: [{ steps: [{ marking: 'CLASSIFIED' }] }] } as never, state()),
-    ).toBe('CLASSIFIED');
+    expect(reviewMarking({ workstreams: [{ steps: [{ marking: 'CLASSIFIED' }] }] }, state())).toBe(
+      'CLASSIFIED',
+    );
   });
 
   it('puts the marking and what happened in the subject, for the right audience', () => {

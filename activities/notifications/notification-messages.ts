@@ -3,7 +3,7 @@
  * hears of it (agencies, coordinators) and the message. Messages say only what happened, with ids
  * and a link: never finding content (summaries, rationales, risk levels, artifacts) or credentials.
  */
-import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
+import type { MarkingLevel } from '../../libs/domain/src/protocol/protocol.types';
 import type { ReviewEvent, ReviewState } from '../../libs/domain/src/review/review.types';
 
 export const NOTIFICATION_KINDS = [
@@ -31,7 +31,10 @@ export interface NotificationMessage {
 }
 
 /** The marking a review's notifications carry, highest first. */
-export function reviewMarking(protocol: Pick<Protocol, 'workstreams'>, state: ReviewState): string {
+export function reviewMarking(
+  protocol: { workstreams: { steps: { marking?: MarkingLevel }[] }[] },
+  state: ReviewState,
+): string {
   const findings = state.workstreams.flatMap((w) => w.steps.flatMap((s) => s.finding ?? []));
   const levels = [
     ...protocol.workstreams.flatMap((w) => w.steps.map((s) => s.marking ?? 'U')),

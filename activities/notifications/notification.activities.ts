@@ -51,6 +51,7 @@ type Channel = 'email' | 'webhook';
 
 interface OutboxRow {
   idempotency_key: string;
+  seq: number;
   channel: Channel;
   recipient: string;
   subject: string;
@@ -63,6 +64,8 @@ interface Recipients {
 }
 
 const SEND_TIMEOUT_MS = 10_000;
+/** Attempts after which a notification is no longer tried (it stays pending, with its error). */
+const MAX_ATTEMPTS = 20;
 
 /**
  * Tells people what happened in a review, by email and webhook, exactly once per notification
@@ -71,7 +74,7 @@ const SEND_TIMEOUT_MS = 10_000;
  * crash between sending and marking sends it again on retry with the same Idempotency-Key (and
  * the same email Message-ID), which receivers use to drop the repeat. Failures are recorded on
  * the row and the activity fails, so Temporal's retry policy tries again; rows left pending are
- * also retried by the review's next batch.
+ * tried again with the review's next batch, up to MAX_ATTEMPTS in all.
  */
 @Injectable()
 export class NotificationActivitiesService implements NotificationActivities {
@@ -84,10 +87,16 @@ export class NotificationActivitiesService implements NotificationActivities {
 
   async deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
     const queued = await this.enqueue(batch);
-    const { sent, failures } = await this.sendPending(batch.reviewId);
+    const mine = new Set(batch.events.map((e) => e.seq));
+    const { sent, failures } = await this.sendPending(batch.reviewId, [...mine]);
     log.debug('notifications', { reviewId: batch.reviewId, queued, sent, failed: failures.length });
-    if (failures.length)
-      throw new Error(`${failures.length} notification(s) not delivered: ${failures.join('; ')}`);
+    // Retry (by throwing) for this batch's notifications only: older ones left pending were
+    // retried by their own batch already and are only tried again here, once.
+    const own = failures.filter((f) => mine.has(f.seq));
+    if (own.length)
+      throw new Error(
+        `${own.length} notification(s) not delivered: ${own.map((f) => f.reason).join('; ')}`,
+      );
     return { queued, sent };
   }
 
@@ -193,19 +202,25 @@ export class NotificationActivitiesService implements NotificationActivities {
   }
 
   /** Send every pending notification of the review, one row lock per notification. */
-  private async sendPending(reviewId: string): Promise<{ sent: number; failures: string[] }> {
+  private async sendPending(
+    reviewId: string,
+    ownSeqs: number[],
+  ): Promise<{ sent: number; failures: { seq: number; reason: string }[] }> {
+    // This batch's notifications first, then older ones still pending; past MAX_ATTEMPTS a row
+    // stays pending with its last error, for an operator to look at.
     const keys = (await this.dataSource.query(
-      `SELECT idempotency_key FROM notification_outbox WHERE review_id = $1 AND status = 'pending'
-       ORDER BY seq, channel, recipient`,
-      [reviewId],
+      `SELECT idempotency_key FROM notification_outbox
+       WHERE review_id = $1 AND status = 'pending' AND attempts < $2
+       ORDER BY seq = ANY($3) DESC, seq, channel, recipient`,
+      [reviewId, MAX_ATTEMPTS, ownSeqs],
     )) as { idempotency_key: string }[];
     let sent = 0;
-    const failures: string[] = [];
+    const failures: { seq: number; reason: string }[] = [];
     for (const { idempotency_key: key } of keys) {
       await this.dataSource.transaction(async (tx) => {
         // SKIP LOCKED: another attempt holding this row is sending it right now.
         const [row] = (await tx.query(
-          `SELECT idempotency_key, channel, recipient, subject, payload FROM notification_outbox
+          `SELECT idempotency_key, seq, channel, recipient, subject, payload FROM notification_outbox
            WHERE idempotency_key = $1 AND status = 'pending' FOR UPDATE SKIP LOCKED`,
           [key],
         )) as OutboxRow[];
@@ -225,7 +240,7 @@ export class NotificationActivitiesService implements NotificationActivities {
              WHERE idempotency_key = $1`,
             [key, reason.slice(0, 1000)],
           );
-          failures.push(`${row.channel} ${row.recipient}: ${reason}`);
+          failures.push({ seq: row.seq, reason: `${row.channel} ${row.recipient}: ${reason}` });
         }
       });
       // A worker shutting down: stop here, the rest stays pending for the retry.

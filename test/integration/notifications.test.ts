@@ -480,4 +480,56 @@ describe('notifications: email and signed webhooks, once per notification', () =
       return subjects.length === hooks().length ? subjects : undefined;
     }, 'an email to the team for every webhook');
   });
+
+  it('does not hold up the review when a webhook receiver is down: email goes out, the webhook stays pending with its error', async () => {
+    const { protocol, agency, team } = await agencyWithWebhook('/unused');
+    // Nothing listens on port 9 (discard): every webhook attempt fails.
+    await api.put(
+      `/notifications/agencies/${agency}`,
+      { emailRecipients: [team], webhookUrl: 'http://127.0.0.1:9/down', reason: 'Receiver moved' },
+      tokenFor('agency-lead', { agency }),
+    );
+    const reviewId = await runReview(protocol.key, agency);
+    // The read model reaches closed while the webhook is still being retried.
+    await eventually(async () => {
+      const r = (await (await api.get(`/reviews/${reviewId}`)).json()) as { status: string };
+      return r.status === 'closed' ? true : undefined;
+    }, 'the review to close in the read model');
+    const rows = await eventually(async () => {
+      const r = (await h.db.query(
+        `SELECT channel, recipient, kind, status, attempts, last_error FROM notification_outbox
+         WHERE review_id = $1 ORDER BY seq, channel`,
+        [reviewId],
+      )) as {
+        channel: string;
+        recipient: string;
+        kind: string;
+        status: string;
+        attempts: number;
+        last_error: string;
+      }[];
+      return r.some((x) => x.kind === 'closure') ? r : undefined;
+    }, 'the closure notification in the outbox');
+    // The team's emails (coordinators who asked for email get determination and closure too).
+    const emails = rows.filter((r) => r.channel === 'email' && r.recipient === team);
+    const hooks = rows.filter((r) => r.channel === 'webhook');
+    expect(emails.map((r) => r.kind)).toEqual([
+      'assignment',
+      'finding',
+      'determination',
+      'closure',
+    ]);
+    await eventually(async () => {
+      const sent = (await h.db.query(
+        `SELECT count(*)::int AS n FROM notification_outbox
+         WHERE review_id = $1 AND channel = 'email' AND recipient = $2 AND status = 'sent'`,
+        [reviewId, team],
+      )) as { n: number }[];
+      return sent[0].n === 4 ? true : undefined;
+    }, 'every email sent');
+    expect(hooks.map((r) => r.kind)).toEqual(['assignment', 'finding', 'determination', 'closure']);
+    expect(hooks.every((r) => r.status === 'pending')).toBe(true);
+    expect(hooks[0].attempts).toBeGreaterThanOrEqual(1);
+    expect(hooks[0].last_error).toMatch(/fetch failed|ECONNREFUSED/);
+  });
 });
