@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -22,6 +23,23 @@ import {
 const KINDS_DESCRIPTION =
   'Only these kinds of notification; absent or empty = all of them. Messages carry only what ' +
   'happened, ids and a link, never finding content.';
+
+/** An optional list of notification kinds, documented and validated the same way everywhere. */
+const OptionalNotificationKinds = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      enum: NOTIFICATION_KINDS,
+      isArray: true,
+      description: KINDS_DESCRIPTION,
+    }),
+    IsOptional(),
+    IsArray(),
+    ArrayUnique(),
+    IsIn(NOTIFICATION_KINDS, {
+      each: true,
+      message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}`,
+    }),
+  );
 
 /** Why a preference changed: recorded in the audit log with who and when. */
 abstract class ReasonedChangeDto {
@@ -63,14 +81,7 @@ export class UpdateAgencyNotificationsDto extends ReasonedChangeDto {
   @MaxLength(200)
   webhookSecret?: string;
 
-  @ApiPropertyOptional({ enum: NOTIFICATION_KINDS, isArray: true, description: KINDS_DESCRIPTION })
-  @IsOptional()
-  @IsArray()
-  @ArrayUnique()
-  @IsIn(NOTIFICATION_KINDS, {
-    each: true,
-    message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}`,
-  })
+  @OptionalNotificationKinds()
   kinds?: NotificationKind[];
 }
 
@@ -96,14 +107,7 @@ export class UpdateMyNotificationsDto extends ReasonedChangeDto {
   @IsBoolean()
   emailEnabled!: boolean;
 
-  @ApiPropertyOptional({ enum: NOTIFICATION_KINDS, isArray: true, description: KINDS_DESCRIPTION })
-  @IsOptional()
-  @IsArray()
-  @ArrayUnique()
-  @IsIn(NOTIFICATION_KINDS, {
-    each: true,
-    message: `kinds must be among ${NOTIFICATION_KINDS.join(', ')}`,
-  })
+  @OptionalNotificationKinds()
   kinds?: NotificationKind[];
 }
 
