@@ -79,6 +79,8 @@ const { projectReview } = proxyActivities<ProjectionActivities>({
 // what is left stays pending in the outbox and is tried again with the review's next events.
 const { deliverNotifications } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '2 minutes',
+  // A worker lost mid-send is noticed within this, not after the whole start-to-close.
+  heartbeatTimeout: '15 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -839,7 +841,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       w.steps.filter((x) => x.status === 'failed').map((x) => `step:${w.agency}:${x.stepId}`),
     ),
   );
-  setHandler(workstreamProgressSignal, (progress: WorkstreamProgress) => {
+  const mergeProgress = (progress: WorkstreamProgress) => {
     const ws = state.workstreams.find((w) => w.agency === progress.agency);
     if (!ws) return;
     if (ws.status !== progress.status) ws.status = progress.status;
@@ -874,7 +876,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         );
       }
     }
-  });
+  };
+  setHandler(workstreamProgressSignal, mergeProgress);
   const onStepRepaired = (agency: string, step: StepState, repair: StepRepairRecord) => {
     const id = `step:${agency}:${step.stepId}`;
     // A retried step that fails again is escalated again.
@@ -1130,7 +1133,12 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       await Promise.all(
         handles.map(async (h) => {
           const result = await h.result();
-          // A workstream no longer signals its completion: its result says it.
+          // A workstream no longer signals its completion: its result says it. The result's steps
+          // are merged too: a step settled while the child was still signalling an earlier change
+          // reaches the parent only here (the child ends as soon as every step is settled).
+          if (patched('merge-workstream-result')) {
+            mergeProgress({ agency: result.agency, status: 'completed', steps: result.steps });
+          }
           const ws = state.workstreams.find((w) => w.agency === result.agency);
           if (ws) ws.status = 'completed';
           results.push(result);

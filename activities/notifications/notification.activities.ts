@@ -64,6 +64,8 @@ interface Recipients {
 }
 
 const SEND_TIMEOUT_MS = 10_000;
+/** Well inside the workflow's heartbeat timeout for deliverNotifications (15 s). */
+const HEARTBEAT_MS = 3_000;
 /** Attempts after which a notification is no longer tried (it stays pending, with its error). */
 const MAX_ATTEMPTS = 20;
 
@@ -86,6 +88,17 @@ export class NotificationActivitiesService implements NotificationActivities {
   }
 
   async deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
+    // Heartbeats tell the server this attempt is alive; a worker that dies mid-send stops them,
+    // and the attempt is retried after the heartbeat timeout rather than the whole start-to-close.
+    const alive = keepAlive();
+    try {
+      return await this.deliver(batch);
+    } finally {
+      alive.stop();
+    }
+  }
+
+  private async deliver(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
     const queued = await this.enqueue(batch);
     const mine = new Set(batch.events.map((e) => e.seq));
     const { sent, failures } = await this.sendPending(batch.reviewId, [...mine]);
@@ -288,6 +301,19 @@ export class NotificationActivitiesService implements NotificationActivities {
     await res.body?.cancel();
     if (!res.ok) throw new Error(`webhook answered ${res.status}`);
   }
+}
+
+/** Heartbeat every HEARTBEAT_MS while running as an activity; a no-op outside one. */
+function keepAlive(): { stop(): void } {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return { stop: () => undefined };
+  }
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
+  return { stop: () => clearInterval(timer) };
 }
 
 /** The activity's cancellation (worker shutdown, timeout), when running as an activity. */

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { noopAgencyActivities, ProtocolFactory } from '../support/factories';
@@ -51,6 +52,28 @@ export async function startNoopAgencies(
 export interface Round {
   perSecond: number;
   events: number[];
+  /** The workflow ids (review, then its workstreams) of the round's first review. */
+  sample: string[];
+}
+
+/**
+ * Where one review's history events go: counts by event type (activities by name) over the
+ * review and its workstreams, largest first, for the log.
+ */
+export async function eventBreakdown(client: WorkflowHandle['client'], ids: string[]) {
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const history = await client.getHandle(id).fetchHistory();
+    for (const e of history.events ?? []) {
+      const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      const name = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+      const type = `${id === ids[0] ? 'review' : 'workstream'} ${name
+        .replace(/^EVENT_TYPE_/, '')
+        .toLowerCase()}${activity ? ` (${activity.replace(/^[a-z0-9]+\./, '')})` : ''}`;
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${n} ${type}`);
 }
 
 /** Start `n` workflows at once and wait for all: completed per second, events per review. */
@@ -72,7 +95,11 @@ export async function runRound(
       return lengths.reduce((a, b) => a + b, 0);
     }),
   );
-  return { perSecond: n / seconds, events };
+  const sample = [
+    handles[0].workflowId,
+    ...agencies.map((a) => `${handles[0].workflowId}-ws-${a}`),
+  ];
+  return { perSecond: n / seconds, events, sample };
 }
 
 /**
@@ -132,6 +159,14 @@ export async function engineVsTemporal(
           `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review`,
         );
       }
+    }
+    for (const [which, rounds] of [
+      ['engine', engineRounds],
+      ['minimal', minimalRounds],
+    ] as const) {
+      opts.log(`  ${which}, one review's events by type:`);
+      for (const line of await eventBreakdown(stack.client.workflow, rounds[0].sample))
+        opts.log(`    ${line}`);
     }
     const rate = (rounds: Round[]) => mean(rounds.map((x) => x.perSecond));
     const events = (rounds: Round[]) => mean(rounds.flatMap((x) => x.events));

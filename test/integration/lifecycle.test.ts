@@ -562,6 +562,43 @@ describe('review lifecycle', () => {
     ).rejects.toThrow();
   });
 
+  it('keeps every finding when the last two arrive back to back', async () => {
+    // The workstream ends as soon as its last step settles. A finding that arrives while the
+    // workstream is still signalling the previous one reaches the parent only through the
+    // workstream's result; the parent once dropped it and went on with a step still open.
+    const p = ProtocolFactory.singleStep().build();
+    const agency = p.workstreams[0].agency;
+    p.workstreams[0].steps = ['first', 'second', 'third'].map((id) => ({
+      ...p.workstreams[0].steps[0],
+      id,
+      title: id,
+    }));
+    const reviews = await Promise.all(Array.from({ length: 6 }, () => startReview(h.client, p)));
+    const finals = await Promise.all(
+      reviews.map(async (r) => {
+        await waitForState(
+          r,
+          (s) => s.workstreams[0].steps.every((x) => x.status === 'open'),
+          'steps open',
+        );
+        for (const stepId of ['first', 'second', 'third']) {
+          await ws(r, agency).executeUpdate(submitFindingUpdate, {
+            args: [{ ...actor('analyst', agency), stepId, riskLevel: 'low', summary: stepId }],
+          });
+        }
+        return r.result();
+      }),
+    );
+    for (const final of finals) {
+      expect(final.closure!.reason).toBe('completed');
+      expect(final.workstreams[0].steps.map((x) => [x.stepId, x.status])).toEqual([
+        ['first', 'done'],
+        ['second', 'done'],
+        ['third', 'done'],
+      ]);
+    }
+  });
+
   it('survives the core worker being stopped mid-review and finds reviews by search attributes', async () => {
     const p = ProtocolFactory.defaultShape().withAutomaticDetermination().build();
     await servingLead(p);

@@ -389,7 +389,14 @@ describe('notifications: email and signed webhooks, once per notification', () =
       async () => {
         const r = await outbox(reviewId);
         const hooksRows = r.filter((x) => x.channel === 'webhook');
-        return hooksRows.length === 4 && r.every((x) => x.status === 'sent') ? r : undefined;
+        if (hooksRows.length === 4 && r.every((x) => x.status === 'sent')) return r;
+        // Thrown, not returned: a timeout then reports where each notification stood.
+        const detail = (await h.db.query(
+          `SELECT kind, channel, status, attempts, last_error FROM notification_outbox
+           WHERE review_id = $1 ORDER BY seq, channel`,
+          [reviewId],
+        )) as object[];
+        throw new Error(JSON.stringify(detail));
       },
       'all four webhook notifications sent after the restart',
       60_000,
