@@ -77,7 +77,7 @@ const { projectReview } = proxyActivities<ProjectionActivities>({
 
 // Bounded (about a minute): a receiver that stays down must not hold up the end of a review;
 // what is left stays pending in the outbox and is tried again with the review's next events.
-const { deliverNotifications } = proxyActivities<NotificationActivities>({
+const { deliverNotifications, sendNotifications } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '2 minutes',
   // A worker lost mid-send is noticed within this, not after the whole start-to-close.
   heartbeatTimeout: '15 seconds',
@@ -100,6 +100,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * Withdrawal always succeeds and cancels whatever is still running.
  */
 export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<ReviewState> {
+  // Engine v2, decided once at the start of each run: one marker instead of one per change
+  // (each `patched()` writes a marker and a search-attribute upsert). Runs that began before it
+  // keep replaying their own patches one by one; its workstreams learn it from their input.
+  const v2 = patched('engine-v2');
+  const isPatched = (id: string) => v2 || patched(id);
   const protocol = input.protocol;
   const stages = protocol.stages;
   const cal: BusinessCalendar = {
@@ -161,7 +166,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     state.seq += 1;
     outbox.push({ seq: state.seq, type, actor, reason, at: iso(), details });
     wake += 1;
-    syncSearchAttributes();
+    // v2: once per projected batch instead (see the projector): one upsert, not one per event.
+    if (!v2) syncSearchAttributes();
     return state.seq;
   };
   const projected = (seq: number) => condition(() => projectedSeq >= seq);
@@ -192,16 +198,23 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // Notifications go out beside the projection, one activity per batch, so a receiver that is
   // down delays only its own notifications; the projector waits for them before returning.
   let notifying = 0;
-  const notify = (events: ReviewEvent[]) => {
+  const notify = (events: ReviewEvent[], written: boolean) => {
     notifying += 1;
-    void deliverNotifications({ reviewId: input.reviewId, events, state })
+    void (
+      written
+        ? sendNotifications({ reviewId: input.reviewId, seqs: events.map((e) => e.seq) })
+        : deliverNotifications({ reviewId: input.reviewId, events, state })
+    )
       .catch((err) => log.warn('notifications left pending', { error: String(err) }))
       .finally(() => (notifying -= 1));
   };
 
+  // v2: while the workstreams are being started (one round trip), the projector holds the batch,
+  // so the stage change and the opened steps reach the read model in one transaction.
+  let startingWorkstreams = false;
   const projector = (async () => {
     for (;;) {
-      await condition(() => outbox.length > 0 || finished);
+      await condition(() => (outbox.length > 0 && !startingWorkstreams) || finished);
       if (outbox.length === 0) return await condition(() => notifying === 0);
       const events = outbox.splice(0);
       // The snapshot is taken now, so it already includes every event in this batch.
@@ -209,9 +222,20 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       // committed, so a batch's sequence numbers are final. A local activity would write events
       // from a task that a crash can throw away and redo with other numbers (the worker-kill
       // reliability test caught exactly that: a stage change recorded twice, another lost).
-      await projectReview({ reviewId: input.reviewId, workflowId: wfId, events, state });
+      if (v2) syncSearchAttributes();
+      const projection = await projectReview({
+        reviewId: input.reviewId,
+        workflowId: wfId,
+        events,
+        state,
+        ...(v2 ? { notify: true } : {}),
+      });
       projectedSeq = events[events.length - 1].seq;
-      if (patched('notifications')) notify(events);
+      // v2: the projection wrote the batch's notifications to the outbox in its transaction and
+      // says whether any wait; most batches tell nobody anything and cost no activity at all.
+      if (v2) {
+        if (projection?.pendingNotifications) notify(events, true);
+      } else if (patched('notifications')) notify(events, false);
     }
   })();
 
@@ -373,7 +397,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       const seen = wake;
       // Re-arm the timer only when the time it must fire at moves; every other state change
       // used to cancel and restart it (two events each) for nothing.
-      const changed = patched('timers-rearm-on-change')
+      const changed = isPatched('timers-rearm-on-change')
         ? () => state.status !== 'open' || nextWake() !== next
         : () => wake !== seen || state.status !== 'open';
       if (Number.isFinite(next)) await condition(changed, Math.max(next - now(), 1));
@@ -799,7 +823,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   setHandler(
     restoreClocksUpdate,
     async ({ actor, deadlines, reason }) => {
-      patched('ops-reset-clocks');
+      isPatched('ops-reset-clocks');
       const restored: { deadlineId: string; from?: string; to: string }[] = [];
       for (const { id, basisMs } of deadlines) {
         basisOverrides.set(id, basisMs);
@@ -1101,44 +1125,61 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     let failure: unknown;
     const all = scope.run(async () => {
       const handles: ChildWorkflowHandle<typeof workstreamWorkflow>[] = [];
-      for (const ws of protocol.workstreams) {
-        const wsState = state.workstreams.find((w) => w.agency === ws.agency)!;
-        handles.push(
-          await startChild(workstreamWorkflow, {
-            workflowId: wsState.workflowId,
-            args: [
-              {
-                reviewId: input.reviewId,
-                parentWorkflowId: wfId,
-                agency: ws.agency,
-                taskQueue: `agency-${ws.agency}`,
-                steps: ws.steps,
-                riskLevels: protocol.riskLevels,
-                rationaleRequiredFrom: stages.consolidation?.rationaleRequiredFrom ?? 'high',
-                model: {
-                  name: input.intake.modelName,
-                  version: input.intake.modelVersion,
-                  safeguardsVariant: input.intake.safeguardsVariant,
-                },
-                access: input.intake.accessArrangement,
+      const startedAt = iso();
+      const start = (ws: (typeof protocol.workstreams)[number]) =>
+        startChild(workstreamWorkflow, {
+          workflowId: state.workstreams.find((w) => w.agency === ws.agency)!.workflowId,
+          args: [
+            {
+              reviewId: input.reviewId,
+              parentWorkflowId: wfId,
+              agency: ws.agency,
+              taskQueue: `agency-${ws.agency}`,
+              steps: ws.steps,
+              riskLevels: protocol.riskLevels,
+              rationaleRequiredFrom: stages.consolidation?.rationaleRequiredFrom ?? 'high',
+              model: {
+                name: input.intake.modelName,
+                version: input.intake.modelVersion,
+                safeguardsVariant: input.intake.safeguardsVariant,
               },
-            ],
-          }),
-        );
-        wsState.status = 'running';
-      }
+              access: input.intake.accessArrangement,
+              ...(v2 ? { engineVersion: 2, startedAt } : {}),
+            },
+          ],
+        });
+      // v2 starts them together (one workflow task, not one per child).
+      if (v2) {
+        startingWorkstreams = true;
+        try {
+          handles.push(...(await Promise.all(protocol.workstreams.map(start))));
+        } finally {
+          startingWorkstreams = false;
+        }
+      } else for (const ws of protocol.workstreams) handles.push(await start(ws));
+      for (const ws of state.workstreams) ws.status = 'running';
       emit('workstreams_started', 'system', {
         agencies: protocol.workstreams.map((w) => w.agency),
       });
+      // v2: the steps that wait for nothing open now, as each workstream opens them (manual ones
+      // for their analysts, automated ones already running on the agency's worker); the
+      // workstreams report only what the review cannot know by itself.
+      if (v2) {
+        for (const ws of state.workstreams)
+          for (const step of ws.steps.filter((x) => x.dependsOn.length === 0)) {
+            step.status = step.kind === 'automated' ? 'running' : 'open';
+            step.openedAt = startedAt;
+            onStepChanged(ws.agency, step);
+          }
+      }
       await Promise.all(
         handles.map(async (h) => {
           const result = await h.result();
           // A workstream no longer signals its completion: its result says it. The result's steps
           // are merged too: a step settled while the child was still signalling an earlier change
           // reaches the parent only here (the child ends as soon as every step is settled).
-          if (patched('merge-workstream-result')) {
+          if (v2)
             mergeProgress({ agency: result.agency, status: 'completed', steps: result.steps });
-          }
           const ws = state.workstreams.find((w) => w.agency === result.agency);
           if (ws) ws.status = 'completed';
           results.push(result);

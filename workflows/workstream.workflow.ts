@@ -44,6 +44,13 @@ export interface WorkstreamInput {
   rationaleRequiredFrom: RiskLevel;
   model: { name: string; version: string; safeguardsVariant?: string };
   access: AccessArrangement;
+  /**
+   * Set by a review running engine v2 (see the review workflow): every change that older
+   * workstreams took up one by one behind `patched()` applies, without recording a marker each,
+   * and the steps that open at once take `startedAt`, the time the parent opened them too.
+   */
+  engineVersion?: number;
+  startedAt?: string;
 }
 
 /** What an agency's automated step receives (see libs/agency-sdk). */
@@ -87,6 +94,13 @@ const keepable = (a: ArtifactRecord): ArtifactRecord => {
  * change is reported to the parent review, which owns deadlines and the read model.
  */
 export async function workstreamWorkflow(input: WorkstreamInput): Promise<WorkstreamResult> {
+  // Engine v2 (decided by the parent, carried in the input so replay sees the same answer).
+  const v2 = (input.engineVersion ?? 0) >= 2;
+  const isPatched = (id: string) => v2 || patched(id);
+  // v2: the steps that wait for nothing are open from the start, before any handler is set, so
+  // a finding delivered with the workflow's first task finds its step open, as the parent
+  // (which opened it too) has already said.
+  const openAtStart = (s: ProtocolStep) => v2 && s.dependsOn.length === 0;
   const steps: StepState[] = input.steps.map((s) => ({
     agency: input.agency,
     stepId: s.id,
@@ -94,7 +108,8 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     kind: s.kind,
     domain: s.domain,
     dependsOn: s.dependsOn,
-    status: 'blocked',
+    status: openAtStart(s) ? 'open' : 'blocked',
+    ...(openAtStart(s) ? { openedAt: input.startedAt ?? new Date().toISOString() } : {}),
   }));
   const specOf = (id: string) => input.steps.find((s) => s.id === id)!;
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
@@ -103,6 +118,25 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
 
   const progress = (): WorkstreamProgress => ({ agency: input.agency, status, steps });
   setHandler(workstreamStateQuery, progress);
+
+  // Defined before the handlers: an update delivered with the first task runs as soon as its
+  // handler is set.
+  const toFinding = (step: StepState, f: SubmitFindingInput): Finding => {
+    const marking = specOf(step.stepId).marking ?? 'CUI';
+    return {
+      agency: input.agency,
+      stepId: step.stepId,
+      domain: step.domain,
+      riskLevel: f.riskLevel,
+      // Classified content never enters the engine: keep the reference only.
+      summary: marking === 'CLASSIFIED' ? '[classified: see reference]' : f.summary,
+      rationale: marking === 'CLASSIFIED' ? undefined : f.rationale,
+      reference: f.reference,
+      marking,
+      submittedBy: f.actor.id,
+      submittedAt: new Date().toISOString(),
+    };
+  };
 
   setHandler(
     submitFindingUpdate,
@@ -157,23 +191,6 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     },
   );
 
-  const toFinding = (step: StepState, f: SubmitFindingInput): Finding => {
-    const marking = specOf(step.stepId).marking ?? 'CUI';
-    return {
-      agency: input.agency,
-      stepId: step.stepId,
-      domain: step.domain,
-      riskLevel: f.riskLevel,
-      // Classified content never enters the engine: keep the reference only.
-      summary: marking === 'CLASSIFIED' ? '[classified: see reference]' : f.summary,
-      rationale: marking === 'CLASSIFIED' ? undefined : f.rationale,
-      reference: f.reference,
-      marking,
-      submittedBy: f.actor.id,
-      submittedAt: new Date().toISOString(),
-    };
-  };
-
   // Each run of a step gets a generation: a run that an operator abandoned (skip, reassign)
   // leaves the step alone when its activity finally returns.
   const generations = new Map<string, number>();
@@ -193,7 +210,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
         : '1 hour',
       heartbeatTimeout: spec.heartbeatTimeout ? parseIsoDuration(spec.heartbeatTimeout) : undefined,
       // Added after reviews were already running: histories recorded before keep replaying.
-      scheduleToStartTimeout: patched('no-poller-timeout')
+      scheduleToStartTimeout: isPatched('no-poller-timeout')
         ? parseIsoDuration(spec.noPollerTimeout ?? 'PT1H')
         : undefined,
       retry: {
@@ -216,7 +233,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     };
     // Steps started since operators can repair them run in their own scope, so a skip or a
     // reassignment cancels the abandoned activity; earlier histories keep their commands.
-    const scope = patched('ops-step-repair') ? new CancellationScope() : undefined;
+    const scope = isPatched('ops-step-repair') ? new CancellationScope() : undefined;
     if (scope) scopes.set(step.stepId, scope);
     const call = () => activities[spec.stepType!](args);
     for (;;) {
@@ -286,7 +303,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   setHandler(
     repairStepUpdate,
     ({ stepId, action, assignee, actor, reason }: RepairStepInput) => {
-      patched('ops-step-repair');
+      isPatched('ops-step-repair');
       const step = steps.find((s) => s.stepId === stepId)!;
       const at = new Date().toISOString();
       step.lastRepair = { n: ++repairs, action, by: actor.id, reason: reason!, at, assignee };
@@ -347,6 +364,11 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   );
 
   try {
+    // v2: the parent opened the same steps when it started this workflow, so the first report
+    // would tell it nothing new.
+    let first = v2;
+    for (const step of steps)
+      if (step.status === 'open' && step.kind === 'automated') running.push(runAutomated(step));
     for (;;) {
       for (const step of steps) {
         if (step.status !== 'blocked') continue;
@@ -359,15 +381,19 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
       }
       if (dirty) {
         dirty = false;
-        await parent.signal(workstreamProgressSignal, progress());
+        // v2: the last change travels in the result, which the parent merges.
+        if (!first && !(v2 && steps.every(isSettled)))
+          await parent.signal(workstreamProgressSignal, progress());
       }
+      first = false;
       if (steps.every(isSettled)) break;
       await condition(() => dirty);
     }
     status = 'completed';
     // The parent learns of the completion from this workflow's result; the signal that used to
     // say it cost both histories a few events and a workflow task each.
-    if (!patched('no-completion-signal')) await parent.signal(workstreamProgressSignal, progress());
+    if (!isPatched('no-completion-signal'))
+      await parent.signal(workstreamProgressSignal, progress());
     return {
       agency: input.agency,
       findings: steps.flatMap((s) => (s.finding ? [s.finding] : [])),

@@ -20,9 +20,23 @@ export interface NotificationBatch {
   state: ReviewState;
 }
 
+/** The notifications of some events of a review, already in the outbox (engine v2). */
+export interface PendingNotifications {
+  reviewId: string;
+  seqs: number[];
+}
+
 /** What the review workflow may call on the core task queue. */
 export interface NotificationActivities {
+  /** Reviews before engine v2: write the batch's notifications to the outbox, then send. */
   deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }>;
+  /** Send what the projection wrote to the outbox (and older rows still pending). */
+  sendNotifications(pending: PendingNotifications): Promise<{ sent: number }>;
+}
+
+/** Runs queries, on the DataSource or inside a transaction. */
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
 /** Headers a webhook receiver reads (see docs/notifications.md). */
@@ -98,34 +112,62 @@ export class NotificationActivitiesService implements NotificationActivities {
     }
   }
 
+  async sendNotifications({ reviewId, seqs }: PendingNotifications): Promise<{ sent: number }> {
+    const alive = keepAlive();
+    try {
+      return { sent: await this.send(reviewId, seqs) };
+    } finally {
+      alive.stop();
+    }
+  }
+
   private async deliver(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
     const queued = await this.enqueue(batch);
-    const mine = new Set(batch.events.map((e) => e.seq));
-    const { sent, failures } = await this.sendPending(batch.reviewId, [...mine]);
-    log.debug('notifications', { reviewId: batch.reviewId, queued, sent, failed: failures.length });
-    // Retry (by throwing) for this batch's notifications only: older ones left pending were
-    // retried by their own batch already and are only tried again here, once.
+    const sent = await this.send(
+      batch.reviewId,
+      batch.events.map((e) => e.seq),
+    );
+    return { queued, sent };
+  }
+
+  /**
+   * Send the review's pending notifications, these events' first. Fails (so Temporal retries)
+   * only for these events' notifications: older ones left pending were retried by their own
+   * activity already and are only tried again here, once.
+   */
+  private async send(reviewId: string, seqs: number[]): Promise<number> {
+    const mine = new Set(seqs);
+    const { sent, failures } = await this.sendPending(reviewId, [...mine]);
+    log.debug('notifications', { reviewId, sent, failed: failures.length });
     const own = failures.filter((f) => mine.has(f.seq));
     if (own.length)
       throw new Error(
         `${own.length} notification(s) not delivered: ${own.map((f) => f.reason).join('; ')}`,
       );
-    return { queued, sent };
+    return sent;
   }
 
-  /** Write the batch's notifications to the outbox (once: a retried batch adds nothing). */
-  private async enqueue({ reviewId, events, state }: NotificationBatch): Promise<number> {
-    const [protocolRow] = (await this.dataSource.query(
+  /**
+   * Write the batch's notifications to the outbox, on `q` (the projection's transaction) or on
+   * the DataSource. Once: a retried batch adds nothing. Returns how many of the batch's
+   * notifications are still pending (written now or by an earlier attempt).
+   */
+  async enqueue(
+    { reviewId, events, state }: NotificationBatch,
+    q: Queryable = this.dataSource,
+  ): Promise<number> {
+    // Most events tell nobody anything: then there is nothing to look up or write.
+    if (!events.some((e) => notificationFor(e, state, '', ''))) return 0;
+    const [protocolRow] = (await q.query(
       `SELECT definition FROM protocol_versions WHERE key = $1 AND version = $2`,
       [state.protocolKey, state.protocolVersion],
     )) as { definition: Protocol }[];
     const marking = reviewMarking(protocolRow?.definition ?? { workstreams: [] }, state);
     const link = `${environment().PUBLIC_BASE_URL.replace(/\/$/, '')}/reviews/${reviewId}`;
-    let queued = 0;
     for (const event of events) {
       const message = notificationFor(event, state, marking, link);
       if (!message) continue;
-      const { emails, webhookAgencies } = await this.recipients(message);
+      const { emails, webhookAgencies } = await this.recipients(message, q);
       const body = (agency: string) =>
         JSON.stringify({
           id: idempotencyKey(reviewId, event.seq, 'webhook', agency),
@@ -152,10 +194,10 @@ export class NotificationActivitiesService implements NotificationActivities {
         ]),
       ];
       for (const [channel, recipient, payload] of rows) {
-        const inserted = (await this.dataSource.query(
+        await q.query(
           `INSERT INTO notification_outbox
              (review_id, seq, channel, recipient, idempotency_key, kind, subject, payload)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING RETURNING seq`,
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
           [
             reviewId,
             event.seq,
@@ -166,11 +208,15 @@ export class NotificationActivitiesService implements NotificationActivities {
             message.subject,
             JSON.stringify(payload),
           ],
-        )) as unknown[];
-        queued += inserted.length;
+        );
       }
     }
-    return queued;
+    const [{ pending }] = (await q.query(
+      `SELECT count(*)::int AS pending FROM notification_outbox
+       WHERE review_id = $1 AND seq = ANY($2) AND status = 'pending'`,
+      [reviewId, events.map((e) => e.seq)],
+    )) as { pending: number }[];
+    return pending;
   }
 
   /**
@@ -178,10 +224,13 @@ export class NotificationActivitiesService implements NotificationActivities {
    * agencies (and coordinators, when the message is for them) who asked for email; a user who
    * turned email off is taken off the agency's list too. Each setting may narrow the kinds.
    */
-  private async recipients(message: NotificationMessage): Promise<Recipients> {
+  private async recipients(
+    message: NotificationMessage,
+    q: Queryable = this.dataSource,
+  ): Promise<Recipients> {
     const wants = (kinds: NotificationKind[] | null) =>
       !kinds || kinds.length === 0 || kinds.includes(message.kind);
-    const agencies = (await this.dataSource.query(
+    const agencies = (await q.query(
       `SELECT agency, email_recipients, webhook_url, kinds FROM notification_agency_preferences
        WHERE agency = ANY($1)`,
       [message.agencies],
@@ -191,7 +240,7 @@ export class NotificationActivitiesService implements NotificationActivities {
       webhook_url: string | null;
       kinds: NotificationKind[] | null;
     }[];
-    const users = (await this.dataSource.query(
+    const users = (await q.query(
       `SELECT email, email_enabled, kinds FROM notification_user_preferences
        WHERE agency = ANY($1) OR ($2 AND role = 'coordinator') OR email = ANY($3)`,
       [message.agencies, message.coordinators, agencies.flatMap((a) => a.email_recipients)],

@@ -12,16 +12,18 @@ import {
 } from '../../libs/persistence/src/entities';
 import type {
   ProjectionBatch,
+  ProjectionResult,
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
+import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
 
 /** What the review workflow may call on the core task queue. */
 export interface ProjectionActivities {
-  projectReview(batch: ProjectionBatch): Promise<void>;
+  projectReview(batch: ProjectionBatch): Promise<ProjectionResult>;
 }
 
 /**
@@ -33,24 +35,36 @@ export interface ProjectionActivities {
  */
 @Injectable()
 export class ProjectionActivitiesService implements ProjectionActivities {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly outbox: NotificationActivitiesService;
 
-  async projectReview(batch: ProjectionBatch): Promise<void> {
+  constructor(
+    private readonly dataSource: DataSource,
+    outbox?: NotificationActivitiesService,
+  ) {
+    this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
+  }
+
+  async projectReview(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = events.length ? events[events.length - 1].seq : state.seq;
     let replaced = false;
+    let pendingNotifications = 0;
     await this.dataSource.transaction(async (tx) => {
       replaced = await this.upsertReview(tx, batch, lastSeq);
       if (replaced) await this.replaceChildRows(tx, state, lastSeq);
       await this.appendTimeline(tx, state.reviewId, events);
       await this.writeAudit(tx, state.reviewId, events);
+      // A transactional outbox: the notifications are written with the events they tell of.
+      if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
       seq: lastSeq,
       events: events.length,
       replaced,
+      pendingNotifications,
     });
+    return { pendingNotifications };
   }
 
   /**

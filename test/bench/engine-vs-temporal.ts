@@ -65,7 +65,11 @@ export async function eventBreakdown(client: WorkflowHandle['client'], ids: stri
   for (const id of ids) {
     const history = await client.getHandle(id).fetchHistory();
     for (const e of history.events ?? []) {
-      const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      const activity =
+        e.activityTaskScheduledEventAttributes?.activityType?.name ??
+        Object.keys(
+          e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+        ).join(',');
       const name = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
       const type = `${id === ids[0] ? 'review' : 'workstream'} ${name
         .replace(/^EVENT_TYPE_/, '')

@@ -40,7 +40,7 @@ describe('read model', () => {
   let h: Harness;
   let url: string;
   /** The activity itself, run in the SDK's activity context (for its logger) on the real database. */
-  let projection: { projectReview(batch: ProjectionBatch): Promise<void> };
+  let projection: { projectReview(batch: ProjectionBatch): Promise<unknown> };
   const { get, post } = apiClient(() => url);
 
   beforeAll(async () => {

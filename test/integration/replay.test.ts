@@ -32,7 +32,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
   it('has every lifecycle path recorded, with the review and each of its workstreams', () => {
     const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f !== 'index.json');
     expect(files.sort()).toEqual(index.histories.map((h) => h.file).sort());
-    expect(reviews.map((h) => h.path).sort()).toEqual([
+    const paths = [
       'completed-default',
       'completed-dissent',
       'lapsed',
@@ -40,13 +40,26 @@ describe('recorded histories replay against the current workflow bundle', () => 
       'repaired-step',
       'single-step',
       'withdrawn-in-assessment',
-    ]);
+    ];
+    // Each path twice: as recorded before engine v2 (the reviews it must keep replaying) and
+    // with engine v2 (see docs/operations.md, "Engine versions").
+    expect(reviews.map((h) => h.path).sort()).toEqual(
+      [...paths, ...paths.map((p) => `${p}-v2`)].sort(),
+    );
     const children = (p: string) =>
       index.histories.filter((h) => h.path === p && h.workflowType === 'workstreamWorkflow');
-    expect(children('completed-default')).toHaveLength(3);
-    expect(children('not-covered')).toHaveLength(0);
-    expect(children('single-step')).toHaveLength(1);
-    expect(children('repaired-step')).toHaveLength(1);
+    for (const v of ['', '-v2']) {
+      expect(children(`completed-default${v}`)).toHaveLength(3);
+      expect(children(`not-covered${v}`)).toHaveLength(0);
+      expect(children(`single-step${v}`)).toHaveLength(1);
+      expect(children(`repaired-step${v}`)).toHaveLength(1);
+    }
+    // The v2 histories are v2's: one engine-v2 marker in the review, none in its workstreams.
+    const markers = (h: RecordedHistory) =>
+      (readHistory(h).events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
+    for (const h of index.histories.filter((x) => x.path.endsWith('-v2'))) {
+      expect([h.file, markers(h)]).toEqual([h.file, h.workflowType === 'reviewWorkflow' ? 1 : 0]);
+    }
     for (const h of index.histories) {
       expect(readHistory(h).events).toHaveLength(h.events);
     }

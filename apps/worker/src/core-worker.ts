@@ -19,12 +19,13 @@ export type CoreActivities = ProjectionActivities & RegistryActivities & Notific
 
 /** The core activities over one DataSource (for tests and scripts outside NestJS). */
 export function coreActivities(dataSource: DataSource): CoreActivities {
-  const projection = new ProjectionActivitiesService(dataSource);
-  const registry = new StepRegistryActivitiesService(dataSource);
   const notifications = new NotificationActivitiesService(dataSource);
+  const projection = new ProjectionActivitiesService(dataSource, notifications);
+  const registry = new StepRegistryActivitiesService(dataSource);
   return {
     projectReview: projection.projectReview.bind(projection),
     deliverNotifications: notifications.deliverNotifications.bind(notifications),
+    sendNotifications: notifications.sendNotifications.bind(notifications),
     recordStepTypes: registry.recordStepTypes.bind(registry),
   };
 }
@@ -42,7 +43,8 @@ export async function createCoreWorker(opts: {
   /** Payload encryption; the same converter as every client (see libs/temporal/src/codec). */
   dataConverter?: WorkerOptions['dataConverter'];
 }): Promise<Worker> {
-  const { projectReview, recordStepTypes, deliverNotifications } = opts.activities;
+  const { projectReview, recordStepTypes, deliverNotifications, sendNotifications } =
+    opts.activities;
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -50,7 +52,7 @@ export async function createCoreWorker(opts: {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { projectReview, recordStepTypes, deliverNotifications },
+    activities: { projectReview, recordStepTypes, deliverNotifications, sendNotifications },
     dataConverter: opts.dataConverter,
     // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
     plugins: temporalPlugins(),

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
             recordStepTypes: (r) => app.get(StepRegistryActivitiesService).recordStepTypes(r),
             deliverNotifications: (b) =>
               app.get(NotificationActivitiesService).deliverNotifications(b),
+            sendNotifications: (p) => app.get(NotificationActivitiesService).sendNotifications(p),
           },
         }),
     });

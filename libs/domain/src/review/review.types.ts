@@ -284,4 +284,15 @@ export interface ProjectionBatch {
   workflowId: string;
   events: ReviewEvent[];
   state: ReviewState;
+  /**
+   * Write the batch's notifications to the outbox in the same transaction (engine v2); earlier
+   * reviews hand the batch to `deliverNotifications`, which writes them itself.
+   */
+  notify?: boolean;
+}
+
+/** What a projection reports back to the review workflow. */
+export interface ProjectionResult {
+  /** The batch's notifications still waiting to be sent (0: nothing to send, no activity). */
+  pendingNotifications: number;
 }
