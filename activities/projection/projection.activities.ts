@@ -53,9 +53,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       replaced = await this.upsertReview(tx, batch, lastSeq);
       if (replaced) await this.replaceChildRows(tx, state, lastSeq);
       await this.appendTimeline(tx, state.reviewId, events);
-      await this.writeAudit(tx, state.reviewId, events);
       // A transactional outbox: the notifications are written with the events they tell of.
       if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
+      // Last: a chained append holds the audit chain's lock until commit.
+      await this.writeAudit(tx, state.reviewId, events);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
@@ -153,13 +154,24 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     reviewId: string,
     events: ReviewEvent[],
   ): Promise<void> {
-    for (const e of events) {
-      await tx.query(
-        `INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
-         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (review_id, seq) DO NOTHING`,
-        [reviewId, e.seq, e.type, e.actor, e.reason ?? null, e.at, JSON.stringify(e.details)],
-      );
-    }
+    if (events.length === 0) return;
+    // One statement for the batch (a round trip per event was most of a projection's).
+    await tx.query(
+      `INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
+       SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
+       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
+         AS e(seq, type, actor, reason, at, details)
+       ON CONFLICT (review_id, seq) DO NOTHING`,
+      [
+        reviewId,
+        events.map((e) => e.seq),
+        events.map((e) => e.type),
+        events.map((e) => e.actor),
+        events.map((e) => e.reason ?? null),
+        events.map((e) => e.at),
+        events.map((e) => JSON.stringify(e.details)),
+      ],
+    );
   }
 
   /** The audit log: who did what, when and why, once per (review, seq). */

@@ -105,6 +105,46 @@ describe('audit hash chain', () => {
     });
   });
 
+  it('appends a batch in order in one go, and a retried batch adds nothing and keeps the chain', async () => {
+    const reviewId = (
+      (await h.db.query(`SELECT id FROM reviews ORDER BY created_at LIMIT 1`)) as { id: string }[]
+    )[0].id;
+    const batch = [1001, 1002, 1003].map((seq) => ({
+      actor: 'system',
+      role: 'system',
+      action: `batch_${seq}`,
+      target: `review:${reviewId}`,
+      justification: null,
+      reviewId,
+      seq,
+      details: { seq },
+    }));
+    const append = (records: typeof batch) =>
+      h.db.transaction((tx) => appendAudit(tx, records, { chained: true }));
+    expect(await append(batch)).toBe(3);
+    // The same batch again (a retried projection), and once more overlapping a new entry.
+    expect(await append(batch)).toBe(0);
+    expect(
+      await append([...batch.slice(1), { ...batch[0], seq: 1004, action: 'batch_1004' }]),
+    ).toBe(1);
+    const rows = (await h.db.query(
+      `SELECT action, position, prev_hash, hash FROM audit_log WHERE review_id = $1 AND seq > 1000
+       ORDER BY position`,
+      [reviewId],
+    )) as { action: string; position: string; prev_hash: string; hash: string }[];
+    expect(rows.map((r) => r.action)).toEqual([
+      'batch_1001',
+      'batch_1002',
+      'batch_1003',
+      'batch_1004',
+    ]);
+    for (let i = 1; i < rows.length; i++) {
+      expect(Number(rows[i].position)).toBe(Number(rows[i - 1].position) + 1);
+      expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('finds an altered entry', async () => {
     const k = Math.floor(((await verify()).head!.position * 2) / 3);
     const before = await rowAt(k);

@@ -93,18 +93,16 @@ export function entryHash(f: ChainedFields): string {
     .digest('hex');
 }
 
-const INSERT = `INSERT INTO audit_log
-  (actor, role, action, target, justification, review_id, seq, request_id, at, details, position, prev_hash, hash)
-  VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
-  ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING
-  RETURNING id`;
+const COLUMNS =
+  'actor, role, action, target, justification, review_id, seq, request_id, at, details, position, prev_hash, hash';
+const PER_ROW = 13;
 
 /**
  * Append entries to the audit log. With `chained`, each entry gets the next position and the
  * hash of its predecessor; appends are serialised by a transaction-scoped advisory lock, so call
  * this inside a transaction and as late in it as possible (the lock is held until commit).
  * Entries keyed by (reviewId, seq) that are already there are skipped, so retries are idempotent
- * and do not advance the chain. Returns how many entries were written.
+ * and do not advance the chain. All entries go in one statement. Returns how many were written.
  */
 export async function appendAudit(
   q: Queryable,
@@ -122,8 +120,21 @@ export async function appendAudit(
       ? { position: Number(rows[0].position), hash: rows[0].hash }
       : { position: 0, hash: GENESIS_HASH };
   }
-  let written = 0;
+  // A retried batch: leave out what is there (read under the lock, so a concurrent attempt's
+  // committed entries are seen) before extending the chain.
+  const keyed = records.filter((r) => r.reviewId && r.seq != null);
+  const present = new Set<string>();
+  if (keyed.length) {
+    const rows = (await q.query(
+      `SELECT review_id, seq FROM audit_log
+       WHERE (review_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`,
+      [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)],
+    )) as { review_id: string; seq: number }[];
+    for (const r of rows) present.add(`${r.review_id}:${r.seq}`);
+  }
+  const values: unknown[] = [];
   for (const r of records) {
+    if (r.reviewId && r.seq != null && present.has(`${r.reviewId}:${r.seq}`)) continue;
     const fields: ChainedFields = {
       position: head ? head.position + 1 : 0,
       prevHash: head?.hash ?? '',
@@ -139,7 +150,7 @@ export async function appendAudit(
       details: JSON.parse(JSON.stringify(r.details ?? {})) as Record<string, unknown>,
     };
     const hash = head ? entryHash(fields) : null;
-    const inserted = (await q.query(INSERT, [
+    values.push(
       fields.actor,
       fields.role,
       fields.action,
@@ -153,10 +164,24 @@ export async function appendAudit(
       head ? fields.position : null,
       head ? fields.prevHash : null,
       hash,
-    ])) as unknown[];
-    if (inserted.length === 0) continue; // (review, seq) already audited
-    written++;
+    );
     if (head && hash) head = { position: fields.position, hash };
   }
-  return written;
+  const rows = values.length / PER_ROW;
+  if (rows === 0) return 0;
+  const placeholders = Array.from(
+    { length: rows },
+    (_, i) => `(${Array.from({ length: PER_ROW }, (_, j) => `$${i * PER_ROW + j + 1}`).join(',')})`,
+  ).join(',');
+  const inserted = (await q.query(
+    `INSERT INTO audit_log (${COLUMNS}) VALUES ${placeholders}
+     ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING
+     RETURNING id`,
+    values,
+  )) as unknown[];
+  // A chained entry skipped here would leave the next one pointing at a hash that is not there:
+  // fail the transaction instead (the caller retries and sees the entry then).
+  if (opts.chained && inserted.length !== rows)
+    throw new Error(`audit: ${rows - inserted.length} entries were written concurrently; retry`);
+  return inserted.length;
 }
