@@ -228,7 +228,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         workflowId: wfId,
         events,
         state,
-        ...(v2 ? { notify: true } : {}),
+        ...(v2 ? { notify: true, developerContact: input.intake.contactEmail } : {}),
       });
       projectedSeq = events[events.length - 1].seq;
       // v2: the projection wrote the batch's notifications to the outbox in its transaction and

@@ -113,6 +113,19 @@ describe('notification messages', () => {
     expect(stage.agencies).toEqual(['caisi']);
   });
 
+  it('tells the developer of the determination and the closure only', () => {
+    const told = (type: string, details: Record<string, unknown>) =>
+      notificationFor(event(type, details), state(), 'U', 'l')!.developer;
+    expect(told('determination_issued', { determination: 'no_concerns' })).toBe(true);
+    expect(told('review_closed', { closure: 'withdrawn' })).toBe(true);
+    expect(told('step_done', { agency: 'cisa', stepId: 'infra' })).toBe(false);
+    expect(told('step_open', { agency: 'cisa', stepId: 'infra' })).toBe(false);
+    expect(told('escalation_raised', { escalationId: 'e', level: 0, levelName: 'L0' })).toBe(false);
+    expect(told('extension_granted', { deadlineId: 'step:cisa:infra', extensionId: 'x' })).toBe(
+      false,
+    );
+  });
+
   it('never carries finding content, only ids and codes', () => {
     const s = state();
     const m = notificationFor(

@@ -24,6 +24,11 @@ export interface NotificationMessage {
   agencies: string[];
   /** Whether coordinators who opted in are told too. */
   coordinators: boolean;
+  /**
+   * Whether the developer who submitted the review is told too (at the intake's contact email):
+   * only of what a developer may see, the determination and the closure.
+   */
+  developer: boolean;
   subject: string;
   text: string;
   /** The webhook body's `event`: only ids, codes and dates. */
@@ -78,6 +83,7 @@ export function notificationFor(
     kind,
     agencies: [...new Set(agencies)],
     coordinators,
+    developer: kind === 'determination' || kind === 'closure',
     subject: `[${marking}] ${review} ${what}`,
     text: [
       `${review} ${what}.`,

@@ -18,6 +18,8 @@ export interface NotificationBatch {
   reviewId: string;
   events: ReviewEvent[];
   state: ReviewState;
+  /** The intake's contact email (engine v2 batches). */
+  developerContact?: string;
 }
 
 /** The notifications of some events of a review, already in the outbox (engine v2). */
@@ -153,7 +155,7 @@ export class NotificationActivitiesService implements NotificationActivities {
    * notifications are still pending (written now or by an earlier attempt).
    */
   async enqueue(
-    { reviewId, events, state }: NotificationBatch,
+    { reviewId, events, state, developerContact }: NotificationBatch,
     q: Queryable = this.dataSource,
   ): Promise<number> {
     // Most events tell nobody anything: then there is nothing to look up or write.
@@ -167,7 +169,7 @@ export class NotificationActivitiesService implements NotificationActivities {
     for (const event of events) {
       const message = notificationFor(event, state, marking, link);
       if (!message) continue;
-      const { emails, webhookAgencies } = await this.recipients(message, q);
+      const { emails, webhookAgencies } = await this.recipients(message, q, developerContact);
       const body = (agency: string) =>
         JSON.stringify({
           id: idempotencyKey(reviewId, event.seq, 'webhook', agency),
@@ -221,12 +223,14 @@ export class NotificationActivitiesService implements NotificationActivities {
 
   /**
    * Who hears of a message: the agencies' own recipient lists and webhooks, users of those
-   * agencies (and coordinators, when the message is for them) who asked for email; a user who
-   * turned email off is taken off the agency's list too. Each setting may narrow the kinds.
+   * agencies (and coordinators, when the message is for them) who asked for email, and the
+   * developer's contact for a determination or a closure; a user who turned email off is taken
+   * off the agency's list (or the developer's contact) too. Each setting may narrow the kinds.
    */
   private async recipients(
     message: NotificationMessage,
     q: Queryable = this.dataSource,
+    developerContact?: string,
   ): Promise<Recipients> {
     const wants = (kinds: NotificationKind[] | null) =>
       !kinds || kinds.length === 0 || kinds.includes(message.kind);
@@ -243,7 +247,14 @@ export class NotificationActivitiesService implements NotificationActivities {
     const users = (await q.query(
       `SELECT email, email_enabled, kinds FROM notification_user_preferences
        WHERE agency = ANY($1) OR ($2 AND role = 'coordinator') OR email = ANY($3)`,
-      [message.agencies, message.coordinators, agencies.flatMap((a) => a.email_recipients)],
+      [
+        message.agencies,
+        message.coordinators,
+        [
+          ...agencies.flatMap((a) => a.email_recipients),
+          ...(message.developer && developerContact ? [developerContact] : []),
+        ],
+      ],
     )) as { email: string; email_enabled: boolean; kinds: NotificationKind[] | null }[];
     const optedOut = new Set(
       users.filter((u) => !u.email_enabled || !wants(u.kinds)).map((u) => u.email.toLowerCase()),
@@ -251,6 +262,7 @@ export class NotificationActivitiesService implements NotificationActivities {
     const emails = [
       ...agencies.filter((a) => wants(a.kinds)).flatMap((a) => a.email_recipients),
       ...users.filter((u) => u.email_enabled && wants(u.kinds)).map((u) => u.email),
+      ...(message.developer && developerContact ? [developerContact] : []),
     ]
       .map((e) => e.toLowerCase())
       .filter((e) => !optedOut.has(e));

@@ -165,10 +165,10 @@ describe('notifications: email and signed webhooks, once per notification', () =
     return { protocol, agency, team };
   }
 
-  async function openReview(protocolKey: string): Promise<string> {
+  async function openReview(protocolKey: string, contactEmail?: string): Promise<string> {
     const created = await api.post(
       '/reviews',
-      IntakeFactory.body({ protocolKey }),
+      IntakeFactory.body({ protocolKey, ...(contactEmail ? { contactEmail } : {}) }),
       tokenFor('developer', { sub: `dev-${uniq()}@lab.example.com` }),
     );
     expect(created.status).toBe(201);
@@ -182,8 +182,12 @@ describe('notifications: email and signed webhooks, once per notification', () =
     return id;
   }
 
-  async function runReview(protocolKey: string, agency: string): Promise<string> {
-    const id = await openReview(protocolKey);
+  async function runReview(
+    protocolKey: string,
+    agency: string,
+    contactEmail?: string,
+  ): Promise<string> {
+    const id = await openReview(protocolKey, contactEmail);
     const finding = await api.post(
       `/reviews/${id}/findings`,
       { agency, stepId: 'review', riskLevel: 'alert', summary: SUMMARY },
@@ -316,7 +320,8 @@ describe('notifications: email and signed webhooks, once per notification', () =
       tokenFor('agency-analyst', { agency, sub: optedOut }),
     );
 
-    const reviewId = await runReview(protocol.key, agency);
+    const developer = `contact-${uniq()}@lab.example.com`;
+    const reviewId = await runReview(protocol.key, agency, developer);
     const hooks = () => receiver.deliveries.filter((d) => d.body.reviewId === reviewId);
     const kinds = ['assignment', 'finding', 'determination', 'closure'];
     await eventually(
@@ -361,13 +366,18 @@ describe('notifications: email and signed webhooks, once per notification', () =
       'closed: completed',
     ]);
     expect(subjectsTo(optedOut)).toEqual([]);
-    expect(mails).toHaveLength(6);
+    // The developer's contact hears of what a developer may see: the determination and closure.
+    expect(subjectsTo(developer)).toEqual([
+      'determination: mitigations_recommended',
+      'closed: completed',
+    ]);
+    expect(mails).toHaveLength(8);
     for (const m of mails) {
       expect(m.subject).toMatch(/^\[CUI\/\/SP-PROPIN\] Review [0-9a-f]{8} \(model-/);
       expect(m.messageId).toBe(`<${m.idempotencyKey}@review-engine>`);
       expect(m.raw).not.toContain(SUMMARY);
     }
-    expect(new Set(mails.map((m) => m.messageId)).size).toBe(6);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(8);
     const rows = await outbox(reviewId);
     expect(rows.map((r) => r.idempotency_key).sort()).toEqual(
       [...mails.map((m) => m.idempotencyKey), ...hooks().map((d) => d.key)].sort(),

@@ -289,6 +289,8 @@ export interface ProjectionBatch {
    * reviews hand the batch to `deliverNotifications`, which writes them itself.
    */
   notify?: boolean;
+  /** The intake's contact email: the developer hears of the determination and the closure. */
+  developerContact?: string;
 }
 
 /** What a projection reports back to the review workflow. */
