@@ -198,6 +198,15 @@ export class EnvironmentVariables {
   @IsString()
   SMTP_FROM = 'Interagency Review Engine <no-reply@review-engine.localhost>';
 
+  /**
+   * Whether webhooks may go to loopback, private and link-local addresses (unset: yes outside
+   * production, no in production). See activities/notifications/webhook-target.ts.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  WEBHOOK_PRIVATE_NETWORKS?: boolean;
+
   /** Where people open a review; notifications link to `<url>/reviews/<id>`. */
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, {
@@ -386,6 +395,7 @@ const ENVIRONMENT_KEYS = [
   'REVIEWCTL_TOKEN',
   'WORKFLOW_BUNDLE_PATH',
   'SMTP_URL',
+  'WEBHOOK_PRIVATE_NETWORKS',
 ];
 
 /** Rules that span variables or touch the file system; each broken one is one line. */
@@ -471,6 +481,11 @@ let cached: EnvironmentVariables | undefined;
 export function environment(): EnvironmentVariables {
   cached ??= loadEnvironment();
   return cached;
+}
+
+/** Whether webhooks may go to non-public addresses: as configured, else outside production. */
+export function webhookPrivateNetworks(env: EnvironmentVariables): boolean {
+  return env.WEBHOOK_PRIVATE_NETWORKS ?? env.NODE_ENV !== 'production';
 }
 
 /** The raw process environment for spawning children (kept here so no one else reads it). */

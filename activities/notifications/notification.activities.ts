@@ -1,9 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
 import { createTransport, type Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
-import { environment } from '../../config/environment';
+import { environment, webhookPrivateNetworks } from '../../config/environment';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import type { ReviewEvent, ReviewState } from '../../libs/domain/src/review/review.types';
 import {
@@ -12,6 +15,7 @@ import {
   type NotificationKind,
   type NotificationMessage,
 } from './notification-messages';
+import { isPublicAddress, publicOnlyLookup } from './webhook-target';
 
 /** What the review workflow hands over after projecting a batch. */
 export interface NotificationBatch {
@@ -97,10 +101,16 @@ const MAX_ATTEMPTS = 20;
 @Injectable()
 export class NotificationActivitiesService implements NotificationActivities {
   private mail?: Transporter;
+  /** Whether webhooks may go to loopback, private and link-local addresses. */
+  private readonly privateNetworks: boolean;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { privateNetworks?: boolean } = {},
+  ) {
     const url = environment().SMTP_URL;
     if (url) this.mail = createTransport(url);
+    this.privateNetworks = options.privateNetworks ?? webhookPrivateNetworks(environment());
   }
 
   async deliverNotifications(batch: NotificationBatch): Promise<{ queued: number; sent: number }> {
@@ -348,20 +358,58 @@ export class NotificationActivitiesService implements NotificationActivities {
       throw new Error(`agency ${row.recipient} has no webhook configured any more`);
     const body = row.payload.body!;
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const res = await fetch(target.webhook_url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
+    const status = await postJson(
+      target.webhook_url,
+      {
         [WEBHOOK_HEADERS.idempotencyKey]: row.idempotency_key,
         [WEBHOOK_HEADERS.timestamp]: timestamp,
         [WEBHOOK_HEADERS.signature]: webhookSignature(target.webhook_secret, timestamp, body),
       },
       body,
-      signal: AbortSignal.any([AbortSignal.timeout(SEND_TIMEOUT_MS), ...cancellationSignal()]),
-    });
-    await res.body?.cancel();
-    if (!res.ok) throw new Error(`webhook answered ${res.status}`);
+      AbortSignal.any([AbortSignal.timeout(SEND_TIMEOUT_MS), ...cancellationSignal()]),
+      this.privateNetworks,
+    );
+    if (status < 200 || status >= 300) throw new Error(`webhook answered ${status}`);
   }
+}
+
+/**
+ * POST `body` to `url`; resolves with the status. Unless private networks are allowed, the
+ * connection goes only to a public address (checked on the address connected to).
+ */
+function postJson(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signal: AbortSignal,
+  privateNetworks: boolean,
+): Promise<number> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!privateNetworks && isIP(host) && !isPublicAddress(host))
+    return Promise.reject(new Error(`webhook target ${host} is not a public address`));
+  return new Promise<number>((resolve, reject) => {
+    const req = (target.protocol === 'https:' ? httpsRequest : httpRequest)(
+      target,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+        signal,
+        ...(privateNetworks ? {} : { lookup: publicOnlyLookup }),
+      },
+      (res) => {
+        res.resume(); // the answer's body is not read; drain it so the socket is freed
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Heartbeat every HEARTBEAT_MS while running as an activity; a no-op outside one. */

@@ -1,8 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { SMTPServer } from 'smtp-server';
-import { WEBHOOK_HEADERS } from '../../activities/notifications/notification.activities';
+import {
+  NotificationActivitiesService,
+  WEBHOOK_HEADERS,
+} from '../../activities/notifications/notification.activities';
 import { tokenFor } from '../support/auth';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
@@ -496,6 +500,62 @@ describe('notifications: email and signed webhooks, once per notification', () =
         .map((m) => m.subject);
       return subjects.length === hooks().length ? subjects : undefined;
     }, 'an email to the team for every webhook');
+  });
+
+  it('posts webhooks only to public addresses unless private networks are allowed', async () => {
+    const { agency } = await agencyWithWebhook('/private');
+    // Run as an activity is (for its logger and heartbeats), outside any worker.
+    const asActivity = (privateNetworks: boolean) => {
+      const service = new NotificationActivitiesService(h.db, { privateNetworks });
+      return {
+        sendNotifications: (p: { reviewId: string; seqs: number[] }) =>
+          new MockActivityEnvironment().run(service.sendNotifications.bind(service), p),
+      };
+    };
+    const service = asActivity(false);
+    const reviewId = randomUUID();
+    const pending = async (seq: number) => {
+      const key = `private-${uniq()}`;
+      await h.db.query(
+        `INSERT INTO notification_outbox
+           (review_id, seq, channel, recipient, idempotency_key, kind, subject, payload)
+         VALUES ($1, $2, 'webhook', $3, $4, 'closure', 'closed', $5)`,
+        [reviewId, seq, agency, key, JSON.stringify({ agency, body: '{}' })],
+      );
+      return key;
+    };
+    const lastError = async (key: string) =>
+      (
+        (await h.db.query(
+          `SELECT status, last_error FROM notification_outbox WHERE idempotency_key = $1`,
+          [key],
+        )) as { status: string; last_error: string }[]
+      )[0];
+
+    // The configured receiver is 127.0.0.1: refused before connecting, and recorded on the row.
+    const literal = await pending(1);
+    await expect(service.sendNotifications({ reviewId, seqs: [1] })).rejects.toThrow(
+      /127\.0\.0\.1 is not a public address/,
+    );
+    expect(await lastError(literal)).toMatchObject({ status: 'pending' });
+    expect((await lastError(literal)).last_error).toMatch(/not a public address/);
+
+    // A name is refused by the address it resolves to, when connecting.
+    const port = new URL(receiver.url).port;
+    await h.db.query(
+      `UPDATE notification_agency_preferences SET webhook_url = $2 WHERE agency = $1`,
+      [agency, `http://localhost:${port}/private`],
+    );
+    const named = await pending(2);
+    await expect(service.sendNotifications({ reviewId, seqs: [2] })).rejects.toThrow(
+      /localhost is .*a loopback, private or link-local address/,
+    );
+    expect(receiver.deliveries.filter((d) => d.key === literal || d.key === named)).toEqual([]);
+
+    // Allowed (as outside production by default), the same rows go out.
+    const allowed = asActivity(true);
+    await allowed.sendNotifications({ reviewId, seqs: [1, 2] });
+    expect(receiver.deliveries.filter((d) => d.key === literal || d.key === named)).toHaveLength(2);
   });
 
   it('does not hold up the review when a webhook receiver is down: email goes out, the webhook stays pending with its error', async () => {

@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { environment } from '@engine/config/environment';
+import { environment, webhookPrivateNetworks } from '@engine/config/environment';
+import { webhookUrlProblem } from '@engine/activities/notifications/webhook-target';
 import { appendAudit, type AuditActor } from '@engine/persistence';
 import type { NotificationKind } from '@engine/activities/notifications/notification-messages';
 import type { Principal } from '../auth/principal';
@@ -53,6 +54,20 @@ export class NotificationPreferencesService {
     dto: UpdateAgencyNotificationsDto,
     by: AuditActor,
   ): Promise<AgencyNotificationsDto> {
+    // Checked before the transaction: it may wait for DNS.
+    if (dto.webhookUrl) {
+      const problem = await webhookUrlProblem(
+        dto.webhookUrl,
+        webhookPrivateNetworks(environment()),
+      );
+      if (problem) {
+        throw new BadRequestException({
+          error: 'Bad Request',
+          message: [`webhookUrl: ${problem}`],
+          errors: [{ field: 'webhookUrl', message: problem }],
+        });
+      }
+    }
     const row = await this.db.transaction(async (tx) => {
       const [before] = (await tx.query(
         `SELECT * FROM notification_agency_preferences WHERE agency = $1 FOR UPDATE`,
