@@ -16,6 +16,7 @@ import {
   type NotificationMessage,
 } from './notification-messages';
 import { isPublicAddress, publicOnlyLookup } from './webhook-target';
+import { openSecret } from '../../libs/temporal/src/codec/secret-box';
 
 /** What the review workflow hands over after projecting a batch. */
 export interface NotificationBatch {
@@ -363,7 +364,11 @@ export class NotificationActivitiesService implements NotificationActivities {
       {
         [WEBHOOK_HEADERS.idempotencyKey]: row.idempotency_key,
         [WEBHOOK_HEADERS.timestamp]: timestamp,
-        [WEBHOOK_HEADERS.signature]: webhookSignature(target.webhook_secret, timestamp, body),
+        [WEBHOOK_HEADERS.signature]: webhookSignature(
+          openSecret(target.webhook_secret, environment().PAYLOAD_CODEC_KEYS),
+          timestamp,
+          body,
+        ),
       },
       body,
       AbortSignal.any([AbortSignal.timeout(SEND_TIMEOUT_MS), ...cancellationSignal()]),

@@ -297,6 +297,14 @@ describe('notifications: email and signed webhooks, once per notification', () =
     ]);
     expect(audit.every((a) => a.at instanceof Date)).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(SECRET);
+    // At rest the secret is sealed with the payload-codec keys; the signatures checked in the
+    // tests below prove the worker opens it again.
+    const [stored] = (await h.db.query(
+      `SELECT webhook_secret FROM notification_agency_preferences WHERE agency = $1`,
+      [agency],
+    )) as { webhook_secret: string }[];
+    expect(stored.webhook_secret).toMatch(/^sealed:v1:/);
+    expect(stored.webhook_secret).not.toContain(SECRET);
   });
 
   it('tells each recipient once of assignment, finding, determination and closure, marked, signed, without finding content', async () => {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { environment, webhookPrivateNetworks } from '@engine/config/environment';
 import { webhookUrlProblem } from '@engine/activities/notifications/webhook-target';
+import { sealSecret } from '@engine/temporal/codec/secret-box';
 import { appendAudit, type AuditActor } from '@engine/persistence';
 import type { NotificationKind } from '@engine/activities/notifications/notification-messages';
 import type { Principal } from '../auth/principal';
@@ -35,7 +36,8 @@ interface UserRow {
 /**
  * Who is told of what: an agency's recipient list and webhook, and each user's own email
  * preference. Every change is written with an audit entry (who, what, when, why) in one
- * transaction; webhook secrets are stored but never returned or audited.
+ * transaction; webhook secrets are stored sealed (AES-256-GCM with the payload-codec keys) and
+ * never returned or audited.
  */
 @Injectable()
 export class NotificationPreferencesService {
@@ -75,7 +77,12 @@ export class NotificationPreferencesService {
       )) as AgencyRow[];
       const webhookUrl =
         dto.webhookUrl === undefined ? (before?.webhook_url ?? null) : dto.webhookUrl;
-      const secret = webhookUrl ? (dto.webhookSecret ?? before?.webhook_secret ?? null) : null;
+      // Sealed at rest with the payload-codec keys (a kept secret stays as it was stored).
+      const secret = !webhookUrl
+        ? null
+        : dto.webhookSecret
+          ? sealSecret(dto.webhookSecret, environment().PAYLOAD_CODEC_KEYS)
+          : (before?.webhook_secret ?? null);
       if (webhookUrl && !secret) {
         throw new BadRequestException({
           error: 'Bad Request',
