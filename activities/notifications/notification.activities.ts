@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
 import { createTransport, type Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
@@ -70,6 +70,13 @@ export function idempotencyKey(
 
 type Channel = 'email' | 'webhook';
 
+/** Settings that override the environment's (tests); Nest injects none. */
+export interface NotificationOptions {
+  /** Whether webhooks may go to loopback, private and link-local addresses. */
+  privateNetworks?: boolean;
+}
+export const NOTIFICATION_OPTIONS = Symbol('NotificationOptions');
+
 interface OutboxRow {
   idempotency_key: string;
   seq: number;
@@ -107,7 +114,7 @@ export class NotificationActivitiesService implements NotificationActivities {
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { privateNetworks?: boolean } = {},
+    @Optional() @Inject(NOTIFICATION_OPTIONS) options: NotificationOptions = {},
   ) {
     const url = environment().SMTP_URL;
     if (url) this.mail = createTransport(url);
