@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InvalidEnvironmentError, loadEnvironment } from './environment';
+import {
+  InvalidEnvironmentError,
+  loadEnvironment,
+  trustProxy,
+  webhookPrivateNetworks,
+} from './environment';
 import { temporalTarget } from '../libs/temporal/src/connection';
 import { databaseSsl } from '../libs/persistence/src/data-source';
 import { generateCodecKey } from '../libs/temporal/src/codec/aes-gcm-payload-codec';
@@ -109,5 +114,28 @@ describe('loadEnvironment (production configuration)', () => {
     expect(full).not.toHaveProperty('checkServerIdentity');
     const ca = databaseSsl({ DATABASE_SSL_MODE: 'verify-ca', DATABASE_CA_FILE: pem });
     expect(ca).toHaveProperty('checkServerIdentity');
+  });
+});
+
+describe('proxy and webhook settings', () => {
+  it('reads TRUST_PROXY as off, any, a hop count or a list, and refuses anything else', () => {
+    const trust = (v?: string) =>
+      trustProxy(loadEnvironment(v === undefined ? {} : { TRUST_PROXY: v }));
+    expect(trust()).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8,192.168.1.7')).toBe('10.0.0.0/8,192.168.1.7');
+    expect(() => trust('everyone')).toThrow(/TRUST_PROXY must be true, false, a hop count/);
+  });
+
+  it('lets webhooks reach private networks outside production only, unless configured', () => {
+    expect(webhookPrivateNetworks(loadEnvironment({}))).toBe(true);
+    expect(webhookPrivateNetworks(loadEnvironment({ WEBHOOK_PRIVATE_NETWORKS: 'false' }))).toBe(
+      false,
+    );
+    // The rule alone (a whole production configuration is exercised above).
+    const production = Object.assign(loadEnvironment({}), { NODE_ENV: 'production' as const });
+    expect(webhookPrivateNetworks(production)).toBe(false);
+    expect(webhookPrivateNetworks({ ...production, WEBHOOK_PRIVATE_NETWORKS: true })).toBe(true);
   });
 });

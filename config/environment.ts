@@ -289,12 +289,32 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS = '';
 
-  /** Requests per principal (or IP when anonymous) per RATE_LIMIT_WINDOW_SECONDS. */
+  /** Requests per principal (per client address when anonymous) per RATE_LIMIT_WINDOW_SECONDS. */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
   RATE_LIMIT_MAX = 1000;
+
+  /**
+   * Requests per client address per RATE_LIMIT_WINDOW_SECONDS, counted before authentication
+   * (every principal behind one gateway shares it, so it sits well above RATE_LIMIT_MAX).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX_PER_CLIENT = 10000;
+
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client address (rate limits, logs):
+   * `false` (none, the default), `true` (any), a hop count, or comma-separated addresses/CIDRs.
+   */
+  @IsOptional()
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses/CIDRs',
+  })
+  TRUST_PROXY = 'false';
 
   @IsOptional()
   @Transform(toInt)
@@ -481,6 +501,13 @@ let cached: EnvironmentVariables | undefined;
 export function environment(): EnvironmentVariables {
   cached ??= loadEnvironment();
   return cached;
+}
+
+/** Fastify's `trustProxy` from TRUST_PROXY. */
+export function trustProxy(env: EnvironmentVariables): boolean | number | string {
+  if (env.TRUST_PROXY === 'true') return true;
+  if (env.TRUST_PROXY === 'false') return false;
+  return /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY;
 }
 
 /** Whether webhooks may go to non-public addresses: as configured, else outside production. */

@@ -77,6 +77,7 @@ export async function startBenchStack(
     // its rate limit would otherwise cut the load generator off.
     await configureTestAuth();
     process.env.RATE_LIMIT_MAX = String(1e9);
+    process.env.RATE_LIMIT_MAX_PER_CLIENT = String(1e9);
     await runMigrations(database.url);
 
     const temporal = await startDevServer({ port: temporalPort, headless: true, log });

@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
-import { tokenFor } from '../support/auth';
-import { IntakeFactory, ProtocolFactory } from '../support/factories';
+import { bearer, tokenFor } from '../support/auth';
+import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 
@@ -28,12 +28,18 @@ describe('hardening and the codec endpoint', () => {
     // Read when this file's API is built (the environment is read once per test file).
     process.env.CORS_ORIGINS = allowed;
     process.env.RATE_LIMIT_MAX = '200';
+    process.env.RATE_LIMIT_MAX_PER_CLIENT = '1000';
     process.env.RATE_LIMIT_WINDOW_SECONDS = '60';
     h = await startHarness({ api: true });
     url = h.api!.url;
   });
   afterAll(async () => {
-    for (const k of ['CORS_ORIGINS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_SECONDS']) {
+    for (const k of [
+      'CORS_ORIGINS',
+      'RATE_LIMIT_MAX',
+      'RATE_LIMIT_MAX_PER_CLIENT',
+      'RATE_LIMIT_WINDOW_SECONDS',
+    ]) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
@@ -163,7 +169,7 @@ describe('hardening and the codec endpoint', () => {
   });
 
   // Last: it spends this file's request budget.
-  it('limits the request rate per client with 429 and the request id', async () => {
+  it('limits the request rate per client address and per principal, with 429 and the request id', async () => {
     const statuses: number[] = [];
     let limited: Response | undefined;
     for (let i = 0; i < 260 && !limited; i++) {
@@ -179,5 +185,29 @@ describe('hardening and the codec endpoint', () => {
       requestId: limited!.headers.get('x-request-id'),
     });
     expect(limited!.headers.get('retry-after')).toBeTruthy();
+
+    // Per principal: the address's anonymous budget is spent, yet each signed-in user has their
+    // own, and spending one user's leaves another's alone.
+    const as = (token: Promise<string>) => async () =>
+      (await fetch(`${url}/reviews?limit=1`, { headers: bearer(await token) })).status;
+    const coordinator = as(tokenFor('coordinator', { sub: `coord-${uniq()}@example.gov` }));
+    const auditor = as(tokenFor('auditor', { sub: `audit-${uniq()}@example.gov` }));
+    expect(await coordinator()).toBe(200);
+    let spent = 1;
+    while ((await coordinator()) === 200) spent++;
+    expect(spent).toBeLessThanOrEqual(200);
+    expect(await coordinator()).toBe(429);
+    expect(await auditor()).not.toBe(429);
+
+    // Per client address, before authentication: bad credentials from the address count too,
+    // until the address is refused whoever it claims to be.
+    const refusals = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      const res = await fetch(`${url}/reviews`, { headers: { authorization: 'Bearer nonsense' } });
+      refusals.add(res.status);
+      if (res.status === 429) break;
+    }
+    expect(refusals).toEqual(new Set([401, 429]));
+    expect(await auditor()).toBe(429);
   });
 });

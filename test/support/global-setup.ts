@@ -62,4 +62,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.AUDIT_SIGNING_KEY ??= generateAuditSigningKey();
   // The rate limit has its own test; the others send many requests from one address.
   process.env.RATE_LIMIT_MAX ??= '1000000';
+  process.env.RATE_LIMIT_MAX_PER_CLIENT ??= '1000000';
 }

@@ -9,7 +9,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { serveDashboard } from './coordinator/serve-dashboard';
 import { createValidationPipe } from './common/validation';
 import { applyHardening } from './common/hardening';
-import { environment } from '@engine/config/environment';
+import { environment, trustProxy } from '@engine/config/environment';
 
 /** Build the API (not yet listening): Fastify, global validation, error mapping, OpenAPI at /docs. */
 export async function createApiApp(
@@ -18,6 +18,8 @@ export async function createApiApp(
   const env = environment();
   const adapter = new FastifyAdapter({
     bodyLimit: env.API_BODY_LIMIT_BYTES,
+    // The client's address behind the proxies named here (rate limits and logs use it).
+    trustProxy: trustProxy(env),
     // A caller's (or gateway's) x-request-id is kept when it is a plain token, so one id follows
     // a request across services and into the audit log; anything else gets a fresh one.
     genReqId: (req: IncomingMessage) => {

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { environment } from '@engine/config/environment';
 import { AuditRequestInterceptor } from '../audit/audit-request.interceptor';
 import { AccessService } from './access.service';
@@ -8,10 +8,18 @@ import { ApiKeyService } from './api-key.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { TokenVerifier } from './token-verifier.service';
+import {
+  CLIENT_THROTTLER,
+  ClientRateLimitGuard,
+  PRINCIPAL_THROTTLER,
+  PrincipalRateLimitGuard,
+  principalTracker,
+} from './rate-limit.guards';
 
 /**
  * Authentication (bearer JWTs, API keys) and authorisation (the policy table) for every route,
- * after a per-client rate limit; accepted writes are audited by the interceptor.
+ * between two rate limits (per client address before, per principal after); accepted writes are
+ * audited by the interceptor.
  */
 @Global()
 @Module({
@@ -19,8 +27,15 @@ import { TokenVerifier } from './token-verifier.service';
     ThrottlerModule.forRootAsync({
       useFactory: () => [
         {
+          name: CLIENT_THROTTLER,
+          ttl: environment().RATE_LIMIT_WINDOW_SECONDS * 1000,
+          limit: environment().RATE_LIMIT_MAX_PER_CLIENT,
+        },
+        {
+          name: PRINCIPAL_THROTTLER,
           ttl: environment().RATE_LIMIT_WINDOW_SECONDS * 1000,
           limit: environment().RATE_LIMIT_MAX,
+          getTracker: principalTracker,
         },
       ],
     }),
@@ -30,9 +45,11 @@ import { TokenVerifier } from './token-verifier.service';
     TokenVerifier,
     ApiKeyService,
     AccessService,
-    // Guards run in this order: the rate limit first, so floods are refused before any work.
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    // Guards run in this order: the client's rate limit first, so floods are refused before any
+    // work; then who it is; then that principal's own budget.
+    { provide: APP_GUARD, useClass: ClientRateLimitGuard },
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: PrincipalRateLimitGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditRequestInterceptor },
   ],
   exports: [AccessService],
