@@ -177,6 +177,16 @@ describe('default protocol through the API', () => {
       riskLevel: 'alert',
     });
     expect(step(determining, 'nsa', 'classified-benchmark').summary).not.toContain('observed');
+    // Past the assessment stage a finding is refused before it reaches Temporal, naming the stage.
+    const late = await api.post(
+      `/reviews/${created.id}/findings`,
+      { stepId: 'elicitation', riskLevel: 'low', summary: 'late' },
+      tokenFor('agency-analyst', { agency: 'caisi' }),
+    );
+    expect(late.status).toBe(422);
+    expect(await late.json()).toMatchObject({
+      errors: [{ field: 'stage', message: 'review is in determination' }],
+    });
 
     const closed = await post(`/reviews/${created.id}/determination`, {
       determination: 'mitigations_recommended',

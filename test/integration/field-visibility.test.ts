@@ -41,6 +41,8 @@ describe('field-level visibility', () => {
   const developer = tokenFor('developer', { sub: `dev-${tag}@lab.example.com` });
   const analyst = (agency: string) => tokenFor('agency-analyst', { agency });
   let review: Detail;
+  type Receipt = { reviewId: string; agency: string; step: Record<string, unknown> };
+  const receipts: Record<string, Receipt> = {};
 
   const view = async (token: Promise<string>) => {
     const res = await api.get(`/reviews/${review.id}`, token);
@@ -60,11 +62,12 @@ describe('field-level visibility', () => {
       developer,
     );
     review = (await res.json()) as Detail;
-    const submit = (agency: string, body: object) =>
-      eventually(async () => {
+    const submit = async (agency: string, body: object) => {
+      receipts[agency] = await eventually(async () => {
         const r = await api.post(`/reviews/${review.id}/findings`, body, analyst(agency));
-        return r.status === 200 ? true : undefined;
+        return r.status === 200 ? ((await r.json()) as Receipt) : undefined;
       }, `${agency}'s finding`);
+    };
     await submit(a, { stepId: 'review', riskLevel: 'alert', summary: `A-secret-summary-${tag}` });
     await submit(b, {
       stepId: 'review',
@@ -87,6 +90,24 @@ describe('field-level visibility', () => {
     });
     expect(stepOf(review, b)).toMatchObject({ riskLevel: 'low', marking: 'CLASSIFIED' });
     expect(JSON.stringify(review)).not.toContain(`B-classified-text-${tag}`);
+  });
+
+  it('answers each finding with a receipt of its own step, classified content as a reference', () => {
+    expect(receipts[a]).toEqual({
+      reviewId: review.id,
+      agency: a,
+      step: expect.objectContaining({
+        stepId: 'review',
+        status: 'done',
+        riskLevel: 'alert',
+        summary: `A-secret-summary-${tag}`,
+        submittedBy: `agency-analyst@${a}.example.gov`,
+      }),
+    });
+    expect(receipts[b].step).toMatchObject({ status: 'done', marking: 'CLASSIFIED' });
+    expect(JSON.stringify(receipts[b])).not.toContain(`B-classified-text-${tag}`);
+    // A receipt, not the review: nothing of the other agencies' workstreams.
+    expect(JSON.stringify(receipts[c])).not.toContain(`A-secret-summary-${tag}`);
   });
 
   it("hides A's findings from B, which A does not share with", async () => {

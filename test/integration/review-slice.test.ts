@@ -38,6 +38,13 @@ describe('review slice: intake → finding → closed', () => {
       expect.arrayContaining(['/reviews', '/reviews/{id}', '/reviews/{id}/findings', '/health']),
     );
     expect(doc.components.schemas).toHaveProperty('CreateReviewDto');
+    // A finding is answered with a receipt of the step, not the review detail.
+    const findings = doc.paths['/reviews/{id}/findings'] as {
+      post: { responses: Record<string, { content: Record<string, { schema: unknown }> }> };
+    };
+    expect(findings.post.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/FindingReceiptDto',
+    });
   });
 
   it('takes a review from intake to closed and keeps its timeline and audit', async () => {
@@ -70,6 +77,19 @@ describe('review slice: intake → finding → closed', () => {
       analyst(),
     );
     expect(finding.status).toBe(200);
+    // The answer is the step as the workstream recorded it, not the review detail.
+    expect(await finding.json()).toEqual({
+      reviewId: review.id,
+      agency,
+      step: expect.objectContaining({
+        stepId: 'review',
+        status: 'done',
+        riskLevel: 'alert',
+        summary: 'Moderate uplift on web exploitation tasks',
+        submittedBy: 'analyst@agency.example.gov',
+        completedAt: expect.any(String),
+      }),
+    });
 
     const closed = await eventually(async () => {
       const r = (await (await get(`/reviews/${review.id}`)).json()) as {

@@ -65,6 +65,16 @@ export interface Step {
   passedByBusinessDays?: number;
 }
 
+/**
+ * What recording a finding answers: the step as the agency's workstream recorded it. The review
+ * itself shows the finding a moment later; refetch it (or the inbox) to see the new state.
+ */
+export interface FindingReceipt {
+  reviewId: string;
+  agency: string;
+  step: Step;
+}
+
 export interface Workstream {
   agency: string;
   role: string;
@@ -231,7 +241,7 @@ export const api = {
       summary: string;
       rationale?: string;
     },
-  ) => request<ReviewDetail>('POST', `/reviews/${encodeURIComponent(reviewId)}/findings`, body),
+  ) => request<FindingReceipt>('POST', `/reviews/${encodeURIComponent(reviewId)}/findings`, body),
   acknowledge: (reviewId: string, escalationId: string, reason?: string) =>
     request<ReviewDetail>(
       'POST',

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import type { ReviewDetailDto } from './dtos/review-response.dto';
-import { sharingOf, visibleDetail } from './review-visibility';
+import { toStepDto } from './dtos/finding-receipt.dto';
+import { sharingOf, visibleDetail, visibleStep } from './review-visibility';
 
 const step = (agency: string) => ({
   stepId: 'review',
@@ -81,6 +82,44 @@ describe('review visibility', () => {
       expect(seen.workstreams[1].steps[0].summary).toBe('cisa summary');
       expect(seen.timeline[0].actor).toBe('analyst@cisa.gov');
     }
+  });
+
+  it('applies the same rule to a single step (the receipt of a finding)', () => {
+    const at = '2027-01-04T15:00:00.000Z';
+    const { riskLevel: _r, summary, marking: _m, submittedBy, ...progress } = step('cisa');
+    const recorded = toStepDto({
+      ...progress,
+      agency: 'cisa',
+      kind: 'manual',
+      status: 'done',
+      completedAt: at,
+      finding: {
+        agency: 'cisa',
+        stepId: 'review',
+        domain: progress.domain,
+        riskLevel: 'high',
+        summary,
+        rationale: 'why',
+        marking: 'CUI',
+        submittedBy,
+        submittedAt: at,
+      },
+    });
+    const nothingShared = sharingOf(undefined);
+    expect(visibleStep(recorded, 'cisa', who('agency-analyst', 'cisa'), nothingShared)).toEqual({
+      ...step('cisa'),
+      completedAt: at,
+    });
+    for (const viewer of [who('agency-analyst', 'caisi'), who('developer')]) {
+      const seen = visibleStep(recorded, 'cisa', viewer, nothingShared);
+      expect(seen).toMatchObject({ stepId: 'review', status: 'done' });
+      for (const hidden of ['riskLevel', 'summary', 'marking', 'submittedBy']) {
+        expect(seen).not.toHaveProperty(hidden);
+      }
+    }
+    expect(visibleStep(recorded, 'cisa', who('coordinator'), nothingShared).summary).toBe(
+      'cisa summary',
+    );
   });
 
   it('gives the developer the status and final report only', () => {

@@ -56,15 +56,31 @@ export function visibleDetail(
   const sees = (agency: string) => shared(agency, mine);
   return {
     ...d,
-    workstreams: d.workstreams.map((w) =>
-      sees(w.agency) ? w : { ...w, steps: w.steps.map(withoutFinding) },
-    ),
+    workstreams: d.workstreams.map((w) => ({
+      ...w,
+      steps: w.steps.map((s) => visibleStep(s, w.agency, viewer, shared)),
+    })),
     consolidation: d.consolidation.map((o) => ({
       ...o,
       dissents: o.dissents.filter((x) => sees(x.agency)),
     })),
     timeline: d.timeline.map((e) => visibleEvent(e, sees)),
   };
+}
+
+/**
+ * One step of `owner`'s workstream as `viewer` may see it: the rule the detail applies to every
+ * step, also used on its own (the receipt of a submitted finding).
+ */
+export function visibleStep(
+  s: StepDto,
+  owner: string,
+  viewer: Principal,
+  shared: FindingSharing,
+): StepDto {
+  if (viewer.role === 'developer') return withoutFinding(s);
+  if (!AGENCY_ROLES.includes(viewer.role) || !viewer.agency) return s;
+  return shared(owner, viewer.agency) ? s : withoutFinding(s);
 }
 
 function withoutFinding(s: StepDto): StepDto {

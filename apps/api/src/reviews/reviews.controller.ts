@@ -55,6 +55,7 @@ import {
   ReasonedActionDto,
   ReleaseDateDto,
 } from './dtos/review-actions.dto';
+import { FindingReceiptDto } from './dtos/finding-receipt.dto';
 import { SubmitFindingDto } from './dtos/submit-finding.dto';
 import { ReviewsService } from './reviews.service';
 import { actorOf, CurrentPrincipal, type Principal } from '../auth/principal';
@@ -99,13 +100,16 @@ export class ReviewsController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Submit a manual step's finding (validated by the workstream workflow)",
+    description:
+      'Answers with a receipt: the step as the workstream recorded it. The review detail ' +
+      '(GET /reviews/:id) shows the finding once the review has projected it, a moment later.',
   })
-  @ApiOkResponse({ type: ReviewDetailDto })
+  @ApiOkResponse({ type: FindingReceiptDto })
   submitFinding(
     @Id() id: string,
     @Body() dto: SubmitFindingDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<ReviewDetailDto> {
+  ): Promise<FindingReceiptDto> {
     return this.reviews.submitFinding(id, dto, principal);
   }
 

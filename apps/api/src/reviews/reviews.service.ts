@@ -21,10 +21,10 @@ import {
   ReviewWorkstreamEntity,
 } from '@engine/persistence';
 import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
-import type { ReviewWorkflowInput } from '@engine/domain/review/review.types';
+import type { ReviewWorkflowInput, StepState } from '@engine/domain/review/review.types';
 import type { Protocol } from '@engine/domain/protocol/protocol.types';
 import { actorOf, type Principal } from '../auth/principal';
-import { sharingOf, visibleDetail, visibleSummary } from './review-visibility';
+import { sharingOf, visibleDetail, visibleStep, visibleSummary } from './review-visibility';
 import { projectedUpdate, submitFindingUpdate } from '../../../../workflows/definitions';
 import type { reviewWorkflow } from '../../../../workflows/review.workflow';
 import { isDependencyUnavailable } from '../common/dependency-unavailable';
@@ -45,6 +45,7 @@ import {
   type ReviewPageDto,
 } from './dtos/review-response.dto';
 import type { SubmitFindingDto } from './dtos/submit-finding.dto';
+import { toStepDto, type FindingReceiptDto } from './dtos/finding-receipt.dto';
 import { mapUpdateError } from './temporal-errors';
 
 /** Namespace for review ids derived from idempotency keys (uuid v5). */
@@ -297,49 +298,66 @@ export class ReviewsService {
     return row;
   }
 
+  /**
+   * Record a manual step's finding through the workstream's Update, and answer with the step as
+   * the Update returned it (not the review detail: the review projects the finding a moment later).
+   * The checks before the Update are one query, so a wrong review, agency, step or stage gets a
+   * 4xx naming the field without a round trip to Temporal.
+   */
   async submitFinding(
     id: string,
     dto: SubmitFindingDto,
     principal: Principal,
-  ): Promise<ReviewDetailDto> {
-    const row = await this.row(id);
+  ): Promise<FindingReceiptDto> {
     // The policy guard has refused any agency but the caller's own.
     const agency = dto.agency ?? principal.agency ?? '';
-    if (row.status === 'closed')
+    const [target] = (await this.db.query(
+      `SELECT r.status, r.stage, r.closure_reason AS "closureReason",
+              EXISTS (SELECT 1 FROM review_workstreams w
+                       WHERE w.review_id = r.id AND w.agency = $2) AS "hasWorkstream",
+              EXISTS (SELECT 1 FROM review_steps s
+                       WHERE s.review_id = r.id AND s.agency = $2 AND s.step_id = $3) AS "hasStep"
+         FROM reviews r
+        WHERE r.id = $1`,
+      [id, agency, dto.stepId],
+    )) as {
+      status: string;
+      stage: string;
+      closureReason: string | null;
+      hasWorkstream: boolean;
+      hasStep: boolean;
+    }[];
+    if (!target) throw notFound(id);
+    if (target.status === 'closed')
       throw new DomainException(
         DomainExceptionCode.REVIEW_CLOSED,
-        `review ${id} is closed (${row.closureReason}); findings are no longer accepted`,
+        `review ${id} is closed (${target.closureReason}); findings are no longer accepted`,
       );
-    const steps = await this.db
-      .getRepository(ReviewStepEntity)
-      .find({ where: { reviewId: id, agency: agency }, select: { stepId: true } });
-    const hasWorkstream = await this.db
-      .getRepository(ReviewWorkstreamEntity)
-      .exists({ where: { reviewId: id, agency: agency } });
-    if (!hasWorkstream) {
+    if (!target.hasWorkstream) {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
         `agency: ${agency} has no workstream in this review`,
         [{ field: 'agency', message: `no workstream for ${agency}` }],
       );
     }
-    if (!steps.some((s) => s.stepId === dto.stepId)) {
+    if (!target.hasStep) {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
         `stepId: no step "${dto.stepId}" in the ${agency} workstream`,
         [{ field: 'stepId', message: `no step "${dto.stepId}"` }],
       );
     }
-    if (row.stage !== 'assessment') {
+    if (target.stage !== 'assessment') {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
-        `stage: findings are submitted in the assessment stage; the review is in ${row.stage}`,
-        [{ field: 'stage', message: `review is in ${row.stage}` }],
+        `stage: findings are submitted in the assessment stage; the review is in ${target.stage}`,
+        [{ field: 'stage', message: `review is in ${target.stage}` }],
       );
     }
     const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, agency));
+    let step: StepState;
     try {
-      await handle.executeUpdate(submitFindingUpdate, {
+      step = await handle.executeUpdate(submitFindingUpdate, {
         args: [
           {
             stepId: dto.stepId,
@@ -354,7 +372,13 @@ export class ReviewsService {
     } catch (err) {
       mapUpdateError(err, 'finding');
     }
-    return this.get(id, principal);
+    // The caller is of the workstream's own agency (the policy's finding-agency rule), which sees
+    // its findings under any protocol's sharing; anyone else would see the step's progress only.
+    return {
+      reviewId: id,
+      agency,
+      step: visibleStep(toStepDto(step), agency, principal, sharingOf(undefined)),
+    };
   }
 
   /** Run a validated update on the review workflow, then return the refreshed read model. */

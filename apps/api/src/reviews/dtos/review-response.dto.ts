@@ -220,6 +220,28 @@ function passedBy(
 
 const key = (...parts: string[]) => parts.join('\u0000');
 
+/**
+ * A step's own fields and its finding's, as every answer shows a step: the review detail (from
+ * the read model) and a finding's receipt (from the workstream workflow).
+ */
+export function stepFields(
+  s: Pick<StepDto, 'stepId' | 'title' | 'kind' | 'domain' | 'dependsOn' | 'status'>,
+  finding: Pick<StepDto, 'riskLevel' | 'summary' | 'marking' | 'submittedBy'> | undefined,
+): StepDto {
+  return {
+    stepId: s.stepId,
+    title: s.title,
+    kind: s.kind,
+    domain: s.domain,
+    dependsOn: s.dependsOn,
+    status: s.status,
+    riskLevel: finding?.riskLevel,
+    summary: finding?.summary,
+    marking: finding?.marking,
+    submittedBy: finding?.submittedBy,
+  };
+}
+
 export function toReviewDetail(m: ReviewReadModel, now = Date.now()): ReviewDetailDto {
   // Review-level facts the normalized tables do not hold (designation, information requests,
   // consolidation, determination, closure, calendar) still come from the state snapshot.
@@ -243,16 +265,7 @@ export function toReviewDetail(m: ReviewReadModel, now = Date.now()): ReviewDeta
         const finding = findingOf.get(key(s.agency, s.stepId));
         const deadline = deadlineById.get(`step:${s.agency}:${s.stepId}`);
         return {
-          stepId: s.stepId,
-          title: s.title,
-          kind: s.kind,
-          domain: s.domain,
-          dependsOn: s.dependsOn,
-          status: s.status,
-          riskLevel: finding?.riskLevel,
-          summary: finding?.summary,
-          marking: finding?.marking,
-          submittedBy: finding?.submittedBy,
+          ...stepFields(s, finding),
           completedAt: iso(s.completedAt),
           failure: s.failure ?? undefined,
           dueAt: iso(deadline?.dueAt),
