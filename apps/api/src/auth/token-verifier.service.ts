@@ -15,6 +15,15 @@ export const ACCEPTED_ALGORITHMS = ['RS256', 'EdDSA'];
 
 type KeySet = Parameters<typeof jwtVerify>[1];
 
+/**
+ * How long a verified token is taken on trust before its signature is checked again (never past
+ * its expiry). Short next to the remote key set's own cache (jose keeps a fetched JWKS for up to
+ * 10 minutes): a key the identity provider withdraws keeps working at most this much longer.
+ */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** At most this many verified tokens are remembered; the oldest are forgotten first. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 5_000;
+
 /** Why a token was refused, in words safe to return to the caller and to audit. */
 export class TokenRefusedError extends Error {}
 
@@ -27,6 +36,12 @@ export class TokenRefusedError extends Error {}
 export class TokenVerifier {
   private readonly logger = new Logger(TokenVerifier.name);
   private readonly keySets: KeySet[] = [];
+  /**
+   * Tokens verified in the last VERIFIED_TOKEN_TTL_MS, by their exact text: a client sends the
+   * same token with every request, and its signature check (an asynchronous WebCrypto call) was
+   * a measurable part of each request's latency on a busy event loop.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor() {
     const env = environment();
@@ -40,6 +55,10 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known && known.until > now) return { ...known.principal };
+    if (known) this.verified.delete(token);
     const env = environment();
     let payload: JWTPayload | undefined;
     let lastError: unknown = new TokenRefusedError('no verification keys are configured');
@@ -58,7 +77,18 @@ export class TokenVerifier {
       }
     }
     if (!payload) throw new TokenRefusedError(refusal(lastError));
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    this.remember(token, principal, Math.min(payload.exp! * 1000, now + VERIFIED_TOKEN_TTL_MS));
+    return { ...principal };
+  }
+
+  private remember(token: string, principal: Principal, until: number): void {
+    // The oldest entry goes first (a Map iterates in insertion order); entries expire within
+    // VERIFIED_TOKEN_TTL_MS of insertion anyway.
+    if (this.verified.size >= VERIFIED_TOKEN_CACHE_SIZE) {
+      this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, { principal, until });
   }
 }
 

@@ -1,5 +1,12 @@
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
-import { TokenRefusedError, TokenVerifier } from './token-verifier.service';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK, type KeyLike } from 'jose';
+import { TokenRefusedError, TokenVerifier, VERIFIED_TOKEN_TTL_MS } from './token-verifier.service';
+
+// The real verification, counted: the verifier may skip it only for a token it verified lately.
+jest.mock('jose', () => {
+  const actual = jest.requireActual<typeof import('jose')>('jose');
+  return { ...actual, jwtVerify: jest.fn(actual.jwtVerify) };
+});
+const signatureChecks = () => (jwtVerify as jest.Mock).mock.calls.length;
 
 const ISSUER = 'https://idp.spec.invalid';
 const AUDIENCE = 'review-engine-spec';
@@ -97,6 +104,52 @@ describe('TokenVerifier', () => {
       /signature does not verify/,
     );
     expect(await refusal('not.a.token')).toMatch(/malformed/);
+  });
+
+  describe('remembering verified tokens', () => {
+    // Only Date moves: the WebCrypto calls underneath need the real timers and ticks.
+    beforeEach(() =>
+      jest.useFakeTimers({
+        doNotFake: [
+          'nextTick',
+          'setImmediate',
+          'queueMicrotask',
+          'setTimeout',
+          'setInterval',
+          'hrtime',
+          'performance',
+        ],
+      }),
+    );
+    afterEach(() => jest.useRealTimers());
+
+    it('checks a token once, then again after VERIFIED_TOKEN_TTL_MS', async () => {
+      const token = await sign('EdDSA', { role: 'agency-analyst', agency: 'cisa' }, { exp: '1h' });
+      const before = signatureChecks();
+      const first = await verifier.verify(token);
+      // A caller changing its principal changes nothing for the next request.
+      first.agency = 'nsa';
+      await expect(verifier.verify(token)).resolves.toMatchObject({ agency: 'cisa' });
+      expect(signatureChecks()).toBe(before + 1);
+      jest.setSystemTime(Date.now() + VERIFIED_TOKEN_TTL_MS + 1000);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ agency: 'cisa' });
+      expect(signatureChecks()).toBe(before + 2);
+    });
+
+    it('refuses a remembered token once it has expired', async () => {
+      const token = await sign('EdDSA', undefined, { exp: Math.floor(Date.now() / 1000) + 5 });
+      expect(await refusal(token)).toBe('accepted');
+      jest.setSystemTime(Date.now() + 6000);
+      expect(await refusal(token)).toMatch(/expired/);
+    });
+
+    it('remembers no refusal: a refused token is checked every time', async () => {
+      const token = await sign('EdDSA', { role: 'admin' });
+      const before = signatureChecks();
+      expect(await refusal(token)).toMatch(/role claim/);
+      expect(await refusal(token)).toMatch(/role claim/);
+      expect(signatureChecks()).toBe(before + 2);
+    });
   });
 
   it('refuses tokens whose role or agency the engine does not know', async () => {
