@@ -132,6 +132,10 @@ describe('review slice: intake → finding → closed', () => {
       analyst(),
     );
     expect(late.status).toBe(409);
+    // The workstream has ended; the read model says why.
+    expect(((await late.json()) as { message: string }).message).toMatch(
+      /is closed \(completed\); findings are no longer accepted/,
+    );
 
     const list = (await (
       await get(

@@ -46,7 +46,7 @@ import {
 } from './dtos/review-response.dto';
 import type { SubmitFindingDto } from './dtos/submit-finding.dto';
 import { toStepDto, type FindingReceiptDto } from './dtos/finding-receipt.dto';
-import { mapUpdateError } from './temporal-errors';
+import { isWorkflowGone, mapUpdateError } from './temporal-errors';
 
 /** Namespace for review ids derived from idempotency keys (uuid v5). */
 const IDEMPOTENCY_NAMESPACE = '6f1c1d2e-8a0b-4c55-9a43-5d1f0b7e2c11';
@@ -301,8 +301,9 @@ export class ReviewsService {
   /**
    * Record a manual step's finding through the workstream's Update, and answer with the step as
    * the Update returned it (not the review detail: the review projects the finding a moment later).
-   * The checks before the Update are one query, so a wrong review, agency, step or stage gets a
-   * 4xx naming the field without a round trip to Temporal.
+   * The workstream workflow is the one that knows whether the step takes a finding, so the Update
+   * goes first; only when there is no running workstream to take it does the read model say why
+   * (review, closure, agency, step or stage), so that answer still names the field.
    */
   async submitFinding(
     id: string,
@@ -311,6 +312,41 @@ export class ReviewsService {
   ): Promise<FindingReceiptDto> {
     // The policy guard has refused any agency but the caller's own.
     const agency = dto.agency ?? principal.agency ?? '';
+    const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, agency));
+    let step: StepState;
+    try {
+      step = await handle.executeUpdate(submitFindingUpdate, {
+        args: [
+          {
+            stepId: dto.stepId,
+            riskLevel: dto.riskLevel,
+            summary: dto.summary,
+            rationale: dto.rationale,
+            reference: dto.reference,
+            actor: actorOf(principal),
+          },
+        ],
+      });
+    } catch (err) {
+      if (isWorkflowGone(err)) await this.whyNoWorkstream(id, agency, dto.stepId);
+      mapUpdateError(err, 'finding');
+    }
+    // The caller is of the workstream's own agency (the policy's finding-agency rule), which sees
+    // its findings under any protocol's sharing; anyone else would see the step's progress only.
+    return {
+      reviewId: id,
+      agency,
+      step: visibleStep(toStepDto(step), agency, principal, sharingOf(undefined)),
+    };
+  }
+
+  /**
+   * Why an agency's workstream took no finding, from the read model in one query: the review is
+   * unknown (404) or closed (409), the agency has no workstream or no such step, or the review is
+   * not in its assessment stage (422 naming the field). Returns when the read model sees none of
+   * these (the workstream has just finished: the caller's 409 says so).
+   */
+  private async whyNoWorkstream(id: string, agency: string, stepId: string): Promise<void> {
     const [target] = (await this.db.query(
       `SELECT r.status, r.stage, r.closure_reason AS "closureReason",
               EXISTS (SELECT 1 FROM review_workstreams w
@@ -319,7 +355,7 @@ export class ReviewsService {
                        WHERE s.review_id = r.id AND s.agency = $2 AND s.step_id = $3) AS "hasStep"
          FROM reviews r
         WHERE r.id = $1`,
-      [id, agency, dto.stepId],
+      [id, agency, stepId],
     )) as {
       status: string;
       stage: string;
@@ -343,8 +379,8 @@ export class ReviewsService {
     if (!target.hasStep) {
       throw new DomainException(
         DomainExceptionCode.ACTION_REJECTED,
-        `stepId: no step "${dto.stepId}" in the ${agency} workstream`,
-        [{ field: 'stepId', message: `no step "${dto.stepId}"` }],
+        `stepId: no step "${stepId}" in the ${agency} workstream`,
+        [{ field: 'stepId', message: `no step "${stepId}"` }],
       );
     }
     if (target.stage !== 'assessment') {
@@ -354,31 +390,6 @@ export class ReviewsService {
         [{ field: 'stage', message: `review is in ${target.stage}` }],
       );
     }
-    const handle = this.temporal.workflow.getHandle(workstreamWorkflowId(id, agency));
-    let step: StepState;
-    try {
-      step = await handle.executeUpdate(submitFindingUpdate, {
-        args: [
-          {
-            stepId: dto.stepId,
-            riskLevel: dto.riskLevel,
-            summary: dto.summary,
-            rationale: dto.rationale,
-            reference: dto.reference,
-            actor: actorOf(principal),
-          },
-        ],
-      });
-    } catch (err) {
-      mapUpdateError(err, 'finding');
-    }
-    // The caller is of the workstream's own agency (the policy's finding-agency rule), which sees
-    // its findings under any protocol's sharing; anyone else would see the step's progress only.
-    return {
-      reviewId: id,
-      agency,
-      step: visibleStep(toStepDto(step), agency, principal, sharingOf(undefined)),
-    };
   }
 
   /** Run a validated update on the review workflow, then return the refreshed read model. */

@@ -22,13 +22,18 @@ export function mapUpdateError(err: unknown, what: string): never {
       [{ field, message: text }],
     );
   }
-  if (err instanceof WorkflowNotFoundError || isCompletedError(err)) {
+  if (isWorkflowGone(err)) {
     throw new DomainException(
       DomainExceptionCode.REVIEW_CLOSED,
       `${what} rejected: the review or workstream is no longer running`,
     );
   }
   throw err;
+}
+
+/** The update found no running workflow to take it: none with that id, or it has finished. */
+export function isWorkflowGone(err: unknown): boolean {
+  return err instanceof WorkflowNotFoundError || isCompletedError(err);
 }
 
 function isCompletedError(err: unknown): boolean {
