@@ -15,7 +15,7 @@ import {
   type NotificationKind,
   type NotificationMessage,
 } from './notification-messages';
-import { isPublicAddress, publicOnlyLookup } from './webhook-target';
+import { hostOf, isPublicAddress, publicOnlyLookup } from './webhook-target';
 import { openSecret } from '../../libs/temporal/src/codec/secret-box';
 
 /** What the review workflow hands over after projecting a batch. */
@@ -397,7 +397,7 @@ function postJson(
   privateNetworks: boolean,
 ): Promise<number> {
   const target = new URL(url);
-  const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(target);
   if (!privateNetworks && isIP(host) && !isPublicAddress(host))
     return Promise.reject(new Error(`webhook target ${host} is not a public address`));
   return new Promise<number>((resolve, reject) => {

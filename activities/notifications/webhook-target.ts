@@ -33,6 +33,11 @@ for (const [network, prefix] of [
 ] as const)
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 
+/** A URL's host as a resolver or `isIP` takes it (IPv6 literals without their brackets). */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** Whether `address` (IPv4, IPv6, or IPv4-mapped IPv6) is a public unicast address. */
 export function isPublicAddress(address: string): boolean {
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
@@ -88,7 +93,7 @@ export async function webhookUrlProblem(
     return 'must be an http(s):// URL';
   if (parsed.username || parsed.password) return 'must not carry a user name or password';
   if (allowPrivateNetworks) return undefined;
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = hostOf(parsed);
   if (isIP(host)) return isPublicAddress(host) ? undefined : refusal(host, host);
   const found = await new Promise<{ addresses: LookupAddress[] } | { failure: string }>(
     (resolve) => {

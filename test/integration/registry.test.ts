@@ -31,17 +31,8 @@ describe('step registry and agency liveness', () => {
     });
 
   it('refuses to publish a protocol naming an unregistered step kind, until a worker registers it', async () => {
-    const p = ProtocolFactory.singleStep().build();
+    const p = ProtocolFactory.singleAutomatedStep().build();
     const agency = p.workstreams[0].agency;
-    p.workstreams[0].steps[0] = {
-      id: 'scan',
-      title: 'Scan',
-      kind: 'automated',
-      stepType: `${agency}.scan`,
-      dependsOn: [],
-      domain: 'offensive-cyber',
-      marking: 'CUI',
-    };
     expect((await post('/protocols/drafts', { definition: p })).status).toBe(201);
 
     const refused = await post(`/protocols/${p.key}/versions/1/publish`, {});
@@ -81,19 +72,11 @@ describe('step registry and agency liveness', () => {
   });
 
   it('reports pollers per agency queue, and flags and escalates a step nobody picks up', async () => {
-    const p = ProtocolFactory.singleStep().build();
-    const agency = p.workstreams[0].agency;
-    p.workstreams[0].steps[0] = {
-      id: 'scan',
-      title: 'Scan',
-      kind: 'automated',
-      stepType: `${agency}.scan`,
-      dependsOn: [],
-      domain: 'offensive-cyber',
-      marking: 'CUI',
+    const p = ProtocolFactory.singleAutomatedStep(undefined, {
       noPollerTimeout: 'PT2S',
       startToCloseTimeout: 'PT30S',
-    };
+    }).build();
+    const agency = p.workstreams[0].agency;
 
     expect(await get<{ live: boolean }>(`/registry/queues/${agency}`)).toMatchObject({
       taskQueue: `agency-${agency}`,
