@@ -406,6 +406,36 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   })();
 
   // ---- handlers ----------------------------------------------------------------------------
+  // An update or signal that reached this run before its first task (e.g. during a continue-as-new)
+  // runs as soon as its handler is set: whatever a handler calls must be defined above it.
+  const issueDetermination = (
+    determination: Determination,
+    rationale: string,
+    by: string,
+    recommendation?: string,
+  ) => {
+    state.determination = {
+      determination,
+      suggested: suggestedDetermination(),
+      rationale,
+      recommendation,
+      issuedBy: by,
+      issuedAt: iso(),
+    };
+    emit(
+      'determination_issued',
+      by,
+      { determination, suggested: state.determination.suggested },
+      rationale,
+    );
+  };
+  const suggestedDetermination = () => {
+    const level =
+      highestRisk((state.consolidation ?? []).flatMap((o) => (o.riskLevel ? [o.riskLevel] : []))) ??
+      'low';
+    return stages.determination?.byRiskLevel[level] ?? 'no_concerns';
+  };
+
   const requireOpen = () => {
     if (state.status !== 'open')
       throw new Error(`review: review ${input.reviewId} is closed (${state.closure?.reason})`);
@@ -901,7 +931,6 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       }
     }
   };
-  setHandler(workstreamProgressSignal, mergeProgress);
   const onStepRepaired = (agency: string, step: StepState, repair: StepRepairRecord) => {
     const id = `step:${agency}:${step.stepId}`;
     // A retried step that fails again is escalated again.
@@ -949,6 +978,9 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     }
   };
 
+  // Registered once the helpers it calls exist (see the note at the handlers).
+  setHandler(workstreamProgressSignal, mergeProgress);
+
   // ---- stages ------------------------------------------------------------------------------
   const setStage = (stage: Stage) => {
     state.stage = stage;
@@ -962,34 +994,6 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     state.closure = { reason, by, justification, at: iso() };
     emit('review_closed', by, { closure: reason }, justification);
   };
-  const issueDetermination = (
-    determination: Determination,
-    rationale: string,
-    by: string,
-    recommendation?: string,
-  ) => {
-    state.determination = {
-      determination,
-      suggested: suggestedDetermination(),
-      rationale,
-      recommendation,
-      issuedBy: by,
-      issuedAt: iso(),
-    };
-    emit(
-      'determination_issued',
-      by,
-      { determination, suggested: state.determination.suggested },
-      rationale,
-    );
-  };
-  const suggestedDetermination = () => {
-    const level =
-      highestRisk((state.consolidation ?? []).flatMap((o) => (o.riskLevel ? [o.riskLevel] : []))) ??
-      'low';
-    return stages.determination?.byRiskLevel[level] ?? 'no_concerns';
-  };
-
   /** Signals that this run should end and continue as new at a safe point. */
   class RollOver extends Error {}
   const shouldRoll = () =>
