@@ -14,6 +14,7 @@ import type {
   Escalation,
   Extension,
   InformationRequest,
+  ProjectionFeed,
   ReviewState,
   StepAssignee,
   StepRepairAction,
@@ -107,6 +108,8 @@ export interface WorkstreamProgress {
 
 // Review workflow
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
+/** Engine v3: the committed events after a sequence number, for a following projection. */
+export const projectionFeedQuery = defineQuery<ProjectionFeed, [number]>('projectionFeed');
 export const acceptIntakeUpdate = defineUpdate<ReviewState, [ActorInput]>('acceptIntake');
 export const requestInformationUpdate = defineUpdate<InformationRequest, [RequestInformationInput]>(
   'requestInformation',

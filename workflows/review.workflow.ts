@@ -57,6 +57,7 @@ import {
   designateUpdate,
   issueDeterminationUpdate,
   projectedUpdate,
+  projectionFeedQuery,
   raiseEscalationUpdate,
   requestExtensionUpdate,
   requestInformationUpdate,
@@ -72,6 +73,14 @@ import { workstreamWorkflow, type WorkstreamResult } from './workstream.workflow
 
 const { projectReview } = proxyActivities<ProjectionActivities>({
   startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+// Engine v3: a projection that follows the review while it is busy (see the projector). It
+// heartbeats on every read of the feed, so a lost worker is noticed within seconds.
+const { projectReview: projectFollowing } = proxyActivities<ProjectionActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
@@ -103,7 +112,9 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // Engine v2, decided once at the start of each run: one marker instead of one per change
   // (each `patched()` writes a marker and a search-attribute upsert). Runs that began before it
   // keep replaying their own patches one by one; its workstreams learn it from their input.
-  const v2 = patched('engine-v2');
+  // Engine v3 (a following projection) includes everything of v2; one marker either way.
+  const v3 = patched('engine-v3');
+  const v2 = v3 || patched('engine-v2');
   const isPatched = (id: string) => v2 || patched(id);
   const protocol = input.protocol;
   const stages = protocol.stages;
@@ -212,10 +223,46 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // v2: while the workstreams are being started (one round trip), the projector holds the batch,
   // so the stage change and the opened steps reach the read model in one transaction.
   let startingWorkstreams = false;
+  // Set while the review waits to continue as new: it needs its read model complete first.
+  let rolling = false;
+  // v3: the projection follows the review. After writing its batch it keeps reading what the
+  // review commits next through this query, and writes that too, until the review goes quiet
+  // (or someone waits for the read model); a burst of changes costs one activity, not one per
+  // workflow task. A query sees only what a completed workflow task committed, so nothing a
+  // crash throws away is ever projected. The events stay in the outbox until projected.
+  setHandler(projectionFeedQuery, (afterSeq: number) => {
+    const events = outbox.filter((e) => e.seq > afterSeq);
+    return {
+      events,
+      ...(events.length ? { state } : {}),
+      done: finished || rolling || state.status !== 'open' || !allHandlersFinished(),
+    };
+  });
   const projector = (async () => {
     for (;;) {
       await condition(() => (outbox.length > 0 && !startingWorkstreams) || finished);
       if (outbox.length === 0) return await condition(() => notifying === 0);
+      if (v3) {
+        syncSearchAttributes();
+        const batch = outbox.slice();
+        const projection = await projectFollowing({
+          reviewId: input.reviewId,
+          workflowId: wfId,
+          events: batch,
+          state,
+          notify: true,
+          developerContact: input.intake.contactEmail,
+          follow: true,
+        });
+        const last = Math.max(batch[batch.length - 1].seq, projection.projectedSeq ?? 0);
+        const written = outbox.filter((e) => e.seq <= last);
+        outbox.splice(0, written.length);
+        projectedSeq = last;
+        // What changed while it followed: the attributes catch up once, here.
+        syncSearchAttributes();
+        if (projection.pendingNotifications) notify(written, true);
+        continue;
+      }
       const events = outbox.splice(0);
       // The snapshot is taken now, so it already includes every event in this batch.
       // A regular activity, not a local one: it is scheduled only once this workflow task is
@@ -1242,6 +1289,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
     // Finish what is in flight, project everything, then carry the whole state into a new run.
     await condition(() => allHandlersFinished() || withdrawal !== undefined);
     if (!withdrawal) {
+      rolling = true;
       await condition(() => outbox.length === 0 && projectedSeq === state.seq);
       log.info('review continues as new', {
         reviewId: input.reviewId,

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { log } from '@temporalio/activity';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Context, log } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   ReviewClockStopEntity,
@@ -12,14 +13,27 @@ import {
 } from '../../libs/persistence/src/entities';
 import type {
   ProjectionBatch,
+  ProjectionFeed,
   ProjectionResult,
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
+import { projectionFeedQuery } from '../../workflows/definitions';
 import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
+
+/**
+ * How a following projection (engine v3) reads the review's feed: the first read soon after its
+ * batch, then less often while nothing new comes, and back to soon after each new change. It
+ * ends once nothing new came for `idleMs`, after `maxMs` in all, or when the review says it
+ * waits for its read model.
+ */
+export const FOLLOW = { firstDelayMs: 20, maxDelayMs: 250, idleMs: 1_000, maxMs: 20_000 };
+export type FollowOptions = typeof FOLLOW;
+/** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
+export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
 
 /** What the review workflow may call on the core task queue. */
 export interface ProjectionActivities {
@@ -36,15 +50,96 @@ export interface ProjectionActivities {
 @Injectable()
 export class ProjectionActivitiesService implements ProjectionActivities {
   private readonly outbox: NotificationActivitiesService;
+  private readonly following: FollowOptions;
 
   constructor(
     private readonly dataSource: DataSource,
-    outbox?: NotificationActivitiesService,
+    @Optional() outbox?: NotificationActivitiesService,
+    @Optional() @Inject(PROJECTION_FOLLOW) following: Partial<FollowOptions> = {},
   ) {
     this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
+    this.following = { ...FOLLOW, ...following };
   }
 
   async projectReview(batch: ProjectionBatch): Promise<ProjectionResult> {
+    const first = await this.projectBatch(batch);
+    if (!batch.follow) return first;
+    return this.follow(batch, first);
+  }
+
+  /**
+   * Engine v3: after its batch, the projection keeps reading the review's `projectionFeed` query
+   * and writes each new run of events the same way, so a review busy for a moment (a step done,
+   * the next one started, the workstreams ending) is projected by one activity instead of one per
+   * workflow task. A query sees only committed workflow tasks: what it returns is final. A failed
+   * read ends the following early; the review projects what is left with its next activity.
+   */
+  private async follow(batch: ProjectionBatch, first: ProjectionResult): Promise<ProjectionResult> {
+    const ctx = Context.current();
+    const run = ctx.info.workflowExecution;
+    let review: WorkflowHandle;
+    try {
+      review = ctx.client.workflow.getHandle(run!.workflowId, run!.runId);
+    } catch {
+      return first; // not run by a worker with a client (a test's mock environment)
+    }
+    let projectedSeq = batch.events.length
+      ? batch.events[batch.events.length - 1].seq
+      : batch.state.seq;
+    let pendingNotifications = first.pendingNotifications;
+    const followed: ReviewEvent[] = [];
+    let followedState: ReviewState | undefined;
+    const began = Date.now();
+    let lastNews = began;
+    let delay = this.following.firstDelayMs;
+    let reads = 0;
+    for (;;) {
+      ctx.heartbeat(projectedSeq);
+      if (
+        Date.now() - lastNews >= this.following.idleMs ||
+        Date.now() - began >= this.following.maxMs
+      )
+        break;
+      await ctx.sleep(delay);
+      let feed: ProjectionFeed;
+      try {
+        const after = projectedSeq;
+        feed = await ctx.client.withDeadline(Date.now() + 5_000, () =>
+          review.query(projectionFeedQuery, after),
+        );
+        reads += 1;
+      } catch (err) {
+        log.warn('following projection stopped: the feed could not be read', {
+          reviewId: batch.reviewId,
+          error: String(err),
+        });
+        break;
+      }
+      if (feed.events.length && feed.state) {
+        const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
+        pendingNotifications += next.pendingNotifications;
+        projectedSeq = feed.events[feed.events.length - 1].seq;
+        followed.push(...feed.events);
+        followedState = feed.state;
+        lastNews = Date.now();
+        delay = this.following.firstDelayMs;
+      } else delay = Math.min(delay * 2, this.following.maxDelayMs);
+      if (feed.done) break;
+    }
+    log.debug('following projection ended', {
+      reviewId: batch.reviewId,
+      seq: projectedSeq,
+      reads,
+      ms: Date.now() - began,
+    });
+    return {
+      pendingNotifications,
+      projectedSeq,
+      ...(followedState ? { followed: { events: followed, state: followedState } } : {}),
+    };
+  }
+
+  private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = events.length ? events[events.length - 1].seq : state.seq;
     let replaced = false;

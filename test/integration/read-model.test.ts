@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ProjectionActivitiesService } from '../../activities/projection/projection.activities';
 import type {
   ProjectionBatch,
+  ProjectionResult,
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
@@ -568,16 +569,32 @@ describe('read model', () => {
       };
     };
 
-    /** Every batch the workflow handed to the projection activity, decoded from its history. */
+    /**
+     * Every batch the review's projections wrote, decoded from its history: each activity's input
+     * and, for a following projection (engine v3), what it followed (in its result).
+     */
     const projectedBatches = async (): Promise<ProjectionBatch[]> => {
       const history = await handle.fetchHistory();
       const codecs = dataConverter().payloadCodecs ?? [];
       const batches: ProjectionBatch[] = [];
+      const projections = new Map<string, ProjectionBatch>();
       for (const e of history.events ?? []) {
         const scheduled = e.activityTaskScheduledEventAttributes;
-        if (scheduled?.activityType?.name !== 'projectReview') continue;
-        const [payload] = await decode(codecs, scheduled.input?.payloads ?? []);
-        batches.push(defaultPayloadConverter.fromPayload<ProjectionBatch>(payload));
+        if (scheduled?.activityType?.name === 'projectReview') {
+          const [payload] = await decode(codecs, scheduled.input?.payloads ?? []);
+          // Replayed here as plain batches: nothing to follow.
+          const { follow: _follow, ...batch } =
+            defaultPayloadConverter.fromPayload<ProjectionBatch>(payload);
+          projections.set(String(e.eventId), batch);
+          batches.push(batch);
+        }
+        const completed = e.activityTaskCompletedEventAttributes;
+        const batch = projections.get(String(completed?.scheduledEventId));
+        if (completed && batch) {
+          const [payload] = await decode(codecs, completed.result?.payloads ?? []);
+          const { followed } = defaultPayloadConverter.fromPayload<ProjectionResult>(payload);
+          if (followed) batches.push({ ...batch, ...followed });
+        }
       }
       return batches;
     };

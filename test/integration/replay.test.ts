@@ -41,24 +41,38 @@ describe('recorded histories replay against the current workflow bundle', () => 
       'single-step',
       'withdrawn-in-assessment',
     ];
-    // Each path twice: as recorded before engine v2 (the reviews it must keep replaying) and
-    // with engine v2 (see docs/operations.md, "Engine versions").
+    // Each path three times: as recorded before engine v2 and with engine v2 (the reviews the
+    // engine must keep replaying), and with engine v3 (see docs/operations.md, "Engine versions").
+    const versions = ['', '-v2', '-v3'];
     expect(reviews.map((h) => h.path).sort()).toEqual(
-      [...paths, ...paths.map((p) => `${p}-v2`)].sort(),
+      versions.flatMap((v) => paths.map((p) => `${p}${v}`)).sort(),
     );
     const children = (p: string) =>
       index.histories.filter((h) => h.path === p && h.workflowType === 'workstreamWorkflow');
-    for (const v of ['', '-v2']) {
+    for (const v of versions) {
       expect(children(`completed-default${v}`)).toHaveLength(3);
       expect(children(`not-covered${v}`)).toHaveLength(0);
       expect(children(`single-step${v}`)).toHaveLength(1);
       expect(children(`repaired-step${v}`)).toHaveLength(1);
     }
-    // The v2 histories are v2's: one engine-v2 marker in the review, none in its workstreams.
+    // The v2 and v3 histories are their version's: one marker in the review, naming it (the
+    // patch id travels in the marker's details), none in its workstreams.
     const markers = (h: RecordedHistory) =>
-      (readHistory(h).events ?? []).filter((e) => e.markerRecordedEventAttributes).length;
-    for (const h of index.histories.filter((x) => x.path.endsWith('-v2'))) {
-      expect([h.file, markers(h)]).toEqual([h.file, h.workflowType === 'reviewWorkflow' ? 1 : 0]);
+      (readHistory(h).events ?? []).filter((e) => e.markerRecordedEventAttributes);
+    const patchId = (e: ReturnType<typeof markers>[number]) =>
+      Buffer.from(
+        e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? [],
+      ).toString();
+    for (const v of ['v2', 'v3']) {
+      for (const h of index.histories.filter((x) => x.path.endsWith(`-${v}`))) {
+        const found = markers(h);
+        expect([h.file, found.length]).toEqual([
+          h.file,
+          h.workflowType === 'reviewWorkflow' ? 1 : 0,
+        ]);
+        for (const m of found)
+          expect([h.file, patchId(m)]).toEqual([h.file, expect.stringContaining(`engine-${v}`)]);
+      }
     }
     for (const h of index.histories) {
       expect(readHistory(h).events).toHaveLength(h.events);

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import { coreActivities, createCoreWorker } from '../../apps/worker/src/core-worker';
+import type { FollowOptions } from '../../activities/projection/projection.activities';
 import { dataSourceOptions } from '../../libs/persistence/src/data-source';
 import { environment } from '../../config/environment';
 import { dataConverter } from '../../libs/temporal/src/connection';
@@ -37,6 +38,8 @@ export async function startHarness(
     coreWorker?: boolean;
     /** Another Temporal server or database than the global setup's (fault-injection tests). */
     run?: Partial<TestRun>;
+    /** How the core worker's following projections wait (engine v3); FOLLOW by default. */
+    follow?: Partial<FollowOptions>;
   } = {},
 ): Promise<Harness> {
   const run = { ...readTestRun(), ...opts.run };
@@ -54,7 +57,7 @@ export async function startHarness(
       connection: nativeConnection,
       namespace: 'default',
       taskQueue: environment().TEMPORAL_TASK_QUEUE,
-      activities: coreActivities(db),
+      activities: coreActivities(db, { follow: opts.follow }),
       workflowBundle: { code },
       dataConverter: dataConverter(),
     });

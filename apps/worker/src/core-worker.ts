@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { temporalPlugins } from '@engine/observability/tracing';
 import {
   ProjectionActivitiesService,
+  type FollowOptions,
   type ProjectionActivities,
 } from '@engine/activities/projection/projection.activities';
 import {
@@ -18,9 +19,12 @@ import {
 export type CoreActivities = ProjectionActivities & RegistryActivities & NotificationActivities;
 
 /** The core activities over one DataSource (for tests and scripts outside NestJS). */
-export function coreActivities(dataSource: DataSource): CoreActivities {
+export function coreActivities(
+  dataSource: DataSource,
+  opts: { follow?: Partial<FollowOptions> } = {},
+): CoreActivities {
   const notifications = new NotificationActivitiesService(dataSource);
-  const projection = new ProjectionActivitiesService(dataSource, notifications);
+  const projection = new ProjectionActivitiesService(dataSource, notifications, opts.follow);
   const registry = new StepRegistryActivitiesService(dataSource);
   return {
     projectReview: projection.projectReview.bind(projection),

@@ -18,6 +18,7 @@ import {
   raiseEscalationUpdate,
   repairStepUpdate,
   reviewStateQuery,
+  projectionFeedQuery,
 } from '../../../../workflows/definitions';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import { mapUpdateError } from '../reviews/temporal-errors';
@@ -270,10 +271,16 @@ export class RepairService {
     const history = await fetchEvents(this.temporal, workflowId);
     const events = await projectedEvents(this.temporal, history);
     try {
-      const state = await withTimeout(
-        this.temporal.workflow.getHandle(workflowId).query(reviewStateQuery),
-        UPDATE_WAIT_MS,
+      const handle = this.temporal.workflow.getHandle(workflowId);
+      const state = await withTimeout(handle.query(reviewStateQuery), UPDATE_WAIT_MS);
+      // Engine v3: events a following projection has written but not yet reported back are in
+      // no history event yet; the review still holds them (reviews before v3 have no such query).
+      const pending = await withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).then(
+        (feed) => feed.events,
+        () => [],
       );
+      const seqs = new Set(events.map((e) => e.seq));
+      events.push(...pending.filter((e) => !seqs.has(e.seq)));
       return { state, events, source: 'query' };
     } catch (err) {
       const last = await lastProjectedState(this.temporal, history);

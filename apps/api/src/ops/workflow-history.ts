@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { ProjectionBatch, ReviewEvent, ReviewState } from '@engine/domain/review/review.types';
+import type {
+  ProjectionBatch,
+  ProjectionResult,
+  ReviewEvent,
+  ReviewState,
+} from '@engine/domain/review/review.types';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
@@ -107,39 +112,56 @@ export function lastWorkflowTaskFailure(
 }
 
 /**
- * The timeline events the review workflow handed to its projection activity in this run, decoded
- * with the client's data converter (payloads are encrypted): what a read-model rebuild replays.
+ * What the review's projection activities wrote in this run, oldest first, decoded with the
+ * client's data converter (payloads are encrypted): each activity's batch (its input) and, for a
+ * following projection (engine v3), what it followed after it (in its result).
  */
-export async function projectedEvents(
+async function projectedBatches(
   client: Client,
   events: HistoryEvent[],
-): Promise<ReviewEvent[]> {
+): Promise<{ events: ReviewEvent[]; state: ReviewState }[]> {
   const converter = client.options.loadedDataConverter;
-  const out: ReviewEvent[] = [];
+  const projections = new Set<string>();
+  const out: { events: ReviewEvent[]; state: ReviewState }[] = [];
   for (const e of events) {
-    const attrs = e.activityTaskScheduledEventAttributes;
-    if (attrs?.activityType?.name !== 'projectReview') continue;
-    const [batch] = (await decodeArrayFromPayloads(converter, attrs.input?.payloads)) as [
-      ProjectionBatch,
-    ];
-    out.push(...(batch?.events ?? []));
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === 'projectReview') {
+      projections.add(String(e.eventId));
+      const [batch] = (await decodeArrayFromPayloads(converter, scheduled.input?.payloads)) as [
+        ProjectionBatch,
+      ];
+      if (batch) out.push({ events: batch.events ?? [], state: batch.state });
+    }
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed && projections.has(String(completed.scheduledEventId))) {
+      const [result] = (await decodeArrayFromPayloads(converter, completed.result?.payloads)) as [
+        ProjectionResult | undefined,
+      ];
+      if (result?.followed) out.push(result.followed);
+    }
   }
   return out;
 }
 
-/** The state the review workflow last handed to its projection activity in this run. */
+/** The timeline events the review's projections wrote in this run: what a rebuild replays. */
+export async function projectedEvents(
+  client: Client,
+  events: HistoryEvent[],
+): Promise<ReviewEvent[]> {
+  const batches = await projectedBatches(client, events);
+  const bySeq = new Map<number, ReviewEvent>();
+  for (const b of batches) for (const e of b.events) bySeq.set(e.seq, e);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The newest state the review's projections wrote in this run. */
 export async function lastProjectedState(
   client: Client,
   events: HistoryEvent[],
 ): Promise<ReviewState | undefined> {
-  const scheduled = events.filter(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'projectReview',
+  const batches = await projectedBatches(client, events);
+  return batches.reduce<ReviewState | undefined>(
+    (newest, b) => (!newest || b.state.seq > newest.seq ? b.state : newest),
+    undefined,
   );
-  const last = scheduled[scheduled.length - 1];
-  if (!last) return undefined;
-  const [batch] = (await decodeArrayFromPayloads(
-    client.options.loadedDataConverter,
-    last.activityTaskScheduledEventAttributes!.input?.payloads,
-  )) as [ProjectionBatch];
-  return batch?.state;
 }

@@ -291,10 +291,40 @@ export interface ProjectionBatch {
   notify?: boolean;
   /** The intake's contact email: the developer hears of the determination and the closure. */
   developerContact?: string;
+  /**
+   * Engine v3: after the batch, keep projecting what the review commits next (read through the
+   * `projectionFeed` query) until it goes quiet or someone waits for the read model, and report
+   * the last sequence number projected in `projectedSeq`.
+   */
+  follow?: boolean;
 }
 
 /** What a projection reports back to the review workflow. */
 export interface ProjectionResult {
   /** The batch's notifications still waiting to be sent (0: nothing to send, no activity). */
   pendingNotifications: number;
+  /** With `follow`: the last sequence number projected, the batch's or a later one's. */
+  projectedSeq?: number;
+  /**
+   * With `follow`, when it projected more than its batch: those events and the snapshot they led
+   * to. The result is kept in the review's history, so the history still holds every projected
+   * event (operators rebuild a lost read model from it).
+   */
+  followed?: { events: ReviewEvent[]; state: ReviewState };
+}
+
+/**
+ * What a following projection reads from the review (the `projectionFeed` query): the events
+ * after a sequence number that the review has committed and not yet seen projected, the
+ * snapshot they lead to, and whether the projection should end now.
+ */
+export interface ProjectionFeed {
+  events: ReviewEvent[];
+  /** Present when `events` is not empty. */
+  state?: ReviewState;
+  /**
+   * True when the review waits for its read model (an update handler is running, it is closed
+   * or about to continue as new): the projection returns now, so the wait is short.
+   */
+  done: boolean;
 }

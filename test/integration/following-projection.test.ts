@@ -1,0 +1,138 @@
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { decode } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
+import type { ProjectionBatch, ProjectionResult } from '../../libs/domain/src/review/review.types';
+import { dataConverter } from '../../libs/temporal/src/connection';
+import {
+  projectionFeedQuery,
+  raiseEscalationUpdate,
+  submitFindingUpdate,
+} from '../../workflows/definitions';
+import { ProtocolFactory } from '../support/factories';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { readModelDifferences } from '../support/read-model';
+import { startReview, type ReviewHandle } from '../support/reviews';
+
+const { EventType } = temporal.api.enums.v1;
+
+/** The review's projectReview activities: each one's batch and the seq it reported back. */
+async function projections(r: ReviewHandle) {
+  const events = (await r.fetchHistory()).events ?? [];
+  const codecs = dataConverter().payloadCodecs ?? [];
+  const read = async <T>(payloads?: Payload[] | null): Promise<T> =>
+    defaultPayloadConverter.fromPayload<T>((await decode(codecs, payloads ?? []))[0]);
+  const out: { batchSeqs: number[]; projectedSeq?: number }[] = [];
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'projectReview') continue;
+    const batch = await read<ProjectionBatch>(scheduled.input?.payloads);
+    const done = events.find(
+      (c) =>
+        c.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
+        String(c.activityTaskCompletedEventAttributes?.scheduledEventId) === String(e.eventId),
+    );
+    const result = done
+      ? await read<ProjectionResult>(done.activityTaskCompletedEventAttributes?.result?.payloads)
+      : undefined;
+    out.push({ batchSeqs: batch.events.map((x) => x.seq), projectedSeq: result?.projectedSeq });
+  }
+  return out;
+}
+
+const stepStatus = async (h: Harness, reviewId: string) => {
+  const rows: { status: string }[] = await h.db.query(
+    'SELECT status FROM review_steps WHERE review_id = $1',
+    [reviewId],
+  );
+  return rows.map((r) => r.status);
+};
+
+/**
+ * Engine v3: a projection follows the review while it is busy, reading what each workflow task
+ * committed through the `projectionFeed` query, so a burst of changes costs the review one
+ * activity. Held here far longer than in production (60 s quiet), so that the test sees the
+ * following itself and that a waiting update ends it.
+ */
+describe('following projection (engine v3)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ follow: { idleMs: 60_000, maxMs: 60_000 } });
+  });
+  afterAll(() => h.close());
+
+  /** The single step's finding, submitted to the agency's workstream (not to the review). */
+  const submitFinding = (r: ReviewHandle, agency: string) =>
+    h.client.workflow.getHandle(`${r.workflowId}-ws-${agency}`).executeUpdate(submitFindingUpdate, {
+      args: [
+        {
+          stepId: 'review',
+          riskLevel: 'low',
+          summary: 'nothing of concern',
+          actor: { id: 'analyst@example.gov', agency },
+        },
+      ],
+    });
+
+  /** A single-step review, once the first projection shows its step open (it then follows). */
+  const startFollowed = async () => {
+    const protocol = ProtocolFactory.singleStep().build();
+    const r = await startReview(h.client, protocol);
+    const reviewId = r.workflowId.replace(/^review-/, '');
+    await eventually(
+      async () => ((await stepStatus(h, reviewId)).includes('open') ? true : undefined),
+      'the manual step open in the read model',
+    );
+    return { r, reviewId, agency: protocol.workstreams[0].agency };
+  };
+
+  it('projects a review from start to closure with one activity, following what the review commits', async () => {
+    const { r, reviewId, agency } = await startFollowed();
+
+    await submitFinding(r, agency);
+    const final = await r.result();
+
+    expect(final.closure?.reason).toBe('completed');
+    // One activity: its batch is the assessment's start; the finding, the consolidation, the
+    // determination and the closure were read from the feed.
+    const all = await projections(r);
+    expect(all).toHaveLength(1);
+    expect(Math.max(...all[0].batchSeqs)).toBeLessThan(final.seq);
+    expect(all[0].projectedSeq).toBe(final.seq);
+    expect(await readModelDifferences(h.db, final)).toEqual([]);
+    const timeline: { seq: number }[] = await h.db.query(
+      'SELECT seq FROM review_events WHERE review_id = $1 ORDER BY seq',
+      [reviewId],
+    );
+    expect(timeline.map((e) => e.seq)).toEqual(Array.from({ length: final.seq }, (_, i) => i + 1));
+    // The feed is empty once everything is projected, and says the review wants nothing more.
+    await expect(r.query(projectionFeedQuery, final.seq)).resolves.toEqual({
+      events: [],
+      done: true,
+    });
+  });
+
+  it('ends the following as soon as an update waits for the read model', async () => {
+    const { r, reviewId, agency } = await startFollowed();
+    // The first projection is following (for up to 60 s): the feed has nothing new for it.
+    const before = await projections(r);
+    expect(before).toHaveLength(1);
+    expect(before[0].projectedSeq).toBeUndefined();
+
+    // The update waits for its change in the read model, which ends the following now.
+    const escalation = await r.executeUpdate(raiseEscalationUpdate, {
+      args: [{ actor: { id: 'coordinator@example.gov' }, subject: 'slow start', reason: 'test' }],
+    });
+    const rows: { id: string }[] = await h.db.query(
+      'SELECT escalation_id AS id FROM review_escalations WHERE review_id = $1',
+      [reviewId],
+    );
+    expect(rows.map((x) => x.id)).toEqual([escalation.id]);
+    const after = await projections(r);
+    expect(after[0].projectedSeq).toBeGreaterThan(Math.max(...after[0].batchSeqs));
+
+    await submitFinding(r, agency);
+    const final = await r.result();
+    expect(await readModelDifferences(h.db, final)).toEqual([]);
+  });
+});
