@@ -28,9 +28,17 @@ import { readModelRows } from './read-model-rows';
  * How a following projection (engine v3) reads the review's feed: the first read soon after its
  * batch, then less often while nothing new comes, and back to soon after each new change. It
  * ends once nothing new came for `idleMs`, after `maxMs` in all, or when the review says it
- * waits for its read model.
+ * waits for its read model. A following projection holds one of the worker's activity slots
+ * (100 by default) while it waits, so at most `maxConcurrent` follow at once in one worker;
+ * past that a projection writes its batch and returns, as before engine v3.
  */
-export const FOLLOW = { firstDelayMs: 20, maxDelayMs: 250, idleMs: 1_000, maxMs: 20_000 };
+export const FOLLOW = {
+  firstDelayMs: 20,
+  maxDelayMs: 250,
+  idleMs: 1_000,
+  maxMs: 20_000,
+  maxConcurrent: 40,
+};
 export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
 export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
@@ -61,10 +69,17 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     this.following = { ...FOLLOW, ...following };
   }
 
+  private followingNow = 0;
+
   async projectReview(batch: ProjectionBatch): Promise<ProjectionResult> {
     const first = await this.projectBatch(batch);
-    if (!batch.follow) return first;
-    return this.follow(batch, first);
+    if (!batch.follow || this.followingNow >= this.following.maxConcurrent) return first;
+    this.followingNow += 1;
+    try {
+      return await this.follow(batch, first);
+    } finally {
+      this.followingNow -= 1;
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
@@ -21,7 +22,12 @@ async function projections(r: ReviewHandle) {
   const codecs = dataConverter().payloadCodecs ?? [];
   const read = async <T>(payloads?: Payload[] | null): Promise<T> =>
     defaultPayloadConverter.fromPayload<T>((await decode(codecs, payloads ?? []))[0]);
-  const out: { batchSeqs: number[]; projectedSeq?: number }[] = [];
+  const out: {
+    batchSeqs: number[];
+    done: boolean;
+    projectedSeq?: number;
+    followed?: ProjectionResult['followed'];
+  }[] = [];
   for (const e of events) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name !== 'projectReview') continue;
@@ -34,7 +40,12 @@ async function projections(r: ReviewHandle) {
     const result = done
       ? await read<ProjectionResult>(done.activityTaskCompletedEventAttributes?.result?.payloads)
       : undefined;
-    out.push({ batchSeqs: batch.events.map((x) => x.seq), projectedSeq: result?.projectedSeq });
+    out.push({
+      batchSeqs: batch.events.map((x) => x.seq),
+      done: !!result,
+      projectedSeq: result?.projectedSeq,
+      followed: result?.followed,
+    });
   }
   return out;
 }
@@ -54,10 +65,13 @@ const stepStatus = async (h: Harness, reviewId: string) => {
  * following itself and that a waiting update ends it.
  */
 describe('following projection (engine v3)', () => {
+  // The engine's queue is this file's own, so no other file's core worker (with the usual
+  // following times) runs these reviews' projections, nor this one theirs.
+  process.env.TEMPORAL_TASK_QUEUE = `follow-${randomUUID()}`;
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ follow: { idleMs: 60_000, maxMs: 60_000 } });
+    h = await startHarness({ follow: { idleMs: 60_000, maxMs: 60_000, maxConcurrent: 1 } });
   });
   afterAll(() => h.close());
 
@@ -134,5 +148,28 @@ describe('following projection (engine v3)', () => {
     await submitFinding(r, agency);
     const final = await r.result();
     expect(await readModelDifferences(h.db, final)).toEqual([]);
+  });
+
+  it('does not follow past the worker limit: a projection then writes its batch and returns', async () => {
+    const a = await startFollowed(); // holds the one following slot (maxConcurrent: 1)
+    const b = await startFollowed();
+    // B's first projection returns at once (a following one would wait up to 60 s here).
+    const [firstOfB] = await eventually(async () => {
+      const all = await projections(b.r);
+      return all[0]?.done ? all : undefined;
+    }, "B's first projection reported back");
+    expect(firstOfB.projectedSeq).toBeUndefined();
+
+    await submitFinding(b.r, b.agency);
+    const finalB = await b.r.result();
+    const ofB = await projections(b.r);
+    expect(ofB.length).toBeGreaterThan(1);
+    expect(ofB.filter((p) => p.followed)).toEqual([]);
+    expect(await readModelDifferences(h.db, finalB)).toEqual([]);
+
+    await submitFinding(a.r, a.agency);
+    const finalA = await a.r.result();
+    expect(await projections(a.r)).toHaveLength(1);
+    expect(await readModelDifferences(h.db, finalA)).toEqual([]);
   });
 });
