@@ -15,6 +15,7 @@ import type {
   Extension,
   InformationRequest,
   ProjectionFeed,
+  RequestRef,
   ReviewState,
   StepAssignee,
   StepRepairAction,
@@ -34,6 +35,8 @@ export interface SubmitFindingInput extends ActorInput {
   rationale?: string;
   /** For classified findings: where the content is held; the content itself never enters. */
   reference?: string;
+  /** The API request it came with: audited with the finding (see RequestRef). */
+  request?: RequestRef;
 }
 
 export interface RequestInformationInput extends ActorInput {

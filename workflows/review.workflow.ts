@@ -996,11 +996,20 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       .steps.find((s) => s.id === step.stepId)!;
     const details: Record<string, unknown> = { agency, stepId: step.stepId, status: step.status };
     if (step.finding) details.riskLevel = step.finding.riskLevel;
+    // The API request that submitted the finding: its audit entry is this event's.
+    if (step.finding?.request) details.request = step.finding.request;
     if (step.failure) details.failure = step.failure;
     if (step.status === 'skipped' && step.skip) {
       details.justification = step.skip.reason;
       emit('step_skipped', step.skip.by, details, step.skip.reason);
-    } else emit(`step_${step.status}`, step.finding?.submittedBy ?? 'system', details);
+    } else
+      emit(
+        `step_${step.status}`,
+        step.finding?.submittedBy ?? 'system',
+        details,
+        // Why, for a finding submitted through the API: its rationale (none for classified ones).
+        step.finding?.request ? step.finding.rationale : undefined,
+      );
     if ((step.status === 'open' || step.status === 'running') && spec.clock && !deadline(id)) {
       addDeadline({
         id,

@@ -135,6 +135,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
       marking,
       submittedBy: f.actor.id,
       submittedAt: new Date().toISOString(),
+      ...(f.request ? { request: f.request } : {}),
     };
   };
 

@@ -15,6 +15,7 @@ import type {
   ProjectionBatch,
   ProjectionFeed,
   ProjectionResult,
+  RequestRef,
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
@@ -296,17 +297,22 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   ): Promise<void> {
     await appendAudit(
       tx,
-      events.map((e) => ({
-        actor: e.actor,
-        role: e.actor === 'system' ? 'system' : null,
-        action: e.type,
-        target: `review:${reviewId}`,
-        justification: e.reason ?? null,
-        reviewId,
-        seq: e.seq,
-        at: e.at,
-        details: e.details,
-      })),
+      events.map((e) => {
+        // A change an API request caused carries the request: this entry is the request's too.
+        const request = e.details.request as RequestRef | undefined;
+        return {
+          actor: e.actor,
+          role: request?.role ?? (e.actor === 'system' ? 'system' : null),
+          action: e.type,
+          target: `review:${reviewId}`,
+          justification: e.reason ?? null,
+          reviewId,
+          seq: e.seq,
+          requestId: request?.id ?? null,
+          at: e.at,
+          details: e.details,
+        };
+      }),
       { chained: environment().AUDIT_HASH_CHAIN },
     );
   }

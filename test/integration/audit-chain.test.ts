@@ -87,13 +87,23 @@ describe('audit hash chain', () => {
       expect.arrayContaining([
         'review_submitted',
         'step_done',
-        'request:findings:submit',
+        'request:reviews:create',
         'authorization_denied',
       ]),
     );
+    // A finding's request is audited with the finding itself: its step_done entry carries the
+    // request (caller, role, request id), and there is no separate request entry for it.
+    expect(actions.map((a) => a.action)).not.toContain('request:findings:submit');
+    await eventually(async () => {
+      const n: { n: number }[] = await h.db.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'step_done' AND details->>'agency' = $1`,
+        [agency],
+      );
+      return n[0].n > 0 ? true : undefined;
+    }, 'the finding projected');
     const fields: Record<string, unknown>[] = await h.db.query(
       `SELECT actor, role, request_id, at, prev_hash, hash FROM audit_log
-       WHERE action = 'request:findings:submit' AND details->>'agency' = $1 LIMIT 1`,
+       WHERE action = 'step_done' AND details->>'agency' = $1 LIMIT 1`,
       [agency],
     );
     expect(fields[0]).toMatchObject({

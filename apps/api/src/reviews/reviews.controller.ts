@@ -7,6 +7,7 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import {
@@ -16,7 +17,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditedWithChange } from '../audit/audit-request.interceptor';
 import {
   acceptIntakeUpdate,
   acknowledgeEscalationUpdate,
@@ -105,12 +107,15 @@ export class ReviewsController {
       '(GET /reviews/:id) shows the finding once the review has projected it, a moment later.',
   })
   @ApiOkResponse({ type: FindingReceiptDto })
+  // The request is recorded with the finding and audited with its `step_done` entry.
+  @AuditedWithChange()
   submitFinding(
     @Id() id: string,
     @Body() dto: SubmitFindingDto,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
   ): Promise<FindingReceiptDto> {
-    return this.reviews.submitFinding(id, dto, principal);
+    return this.reviews.submitFinding(id, dto, principal, String(request.id));
   }
 
   @Post(':id/intake/accept')

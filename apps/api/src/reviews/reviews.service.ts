@@ -309,6 +309,7 @@ export class ReviewsService {
     id: string,
     dto: SubmitFindingDto,
     principal: Principal,
+    requestId: string,
   ): Promise<FindingReceiptDto> {
     // The policy guard has refused any agency but the caller's own.
     const agency = dto.agency ?? principal.agency ?? '';
@@ -324,6 +325,8 @@ export class ReviewsService {
             rationale: dto.rationale,
             reference: dto.reference,
             actor: actorOf(principal),
+            // Audited with the finding, by the projection (no separate request entry).
+            request: { id: requestId, role: principal.role, via: principal.via },
           },
         ],
       });

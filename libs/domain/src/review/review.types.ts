@@ -96,6 +96,19 @@ export interface Finding {
   artifacts?: ArtifactRecord[];
   submittedBy: string;
   submittedAt: string;
+  /** The API request that submitted it; audited with the finding's `step_done` entry. */
+  request?: RequestRef;
+}
+
+/**
+ * An API request that caused a state change, carried with the change so that its audit entry is
+ * written with the change's own (by the projection), never apart from it.
+ */
+export interface RequestRef {
+  id: string;
+  /** The caller's role when it acted. */
+  role: string;
+  via?: string;
 }
 
 /** An artifact attached to a finding (evaluation transcript, exploit write-up, log extract). */
