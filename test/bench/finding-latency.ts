@@ -63,7 +63,8 @@ async function waitForProjected(stack: BenchStack, reviewId: string): Promise<vo
 
 /**
  * B4: p95 latency of a finding submitted through the API (token, access policy, body validation,
- * one read-model check, Temporal Update, audit entry; the answer is the step the Update returned)
+ * Temporal Update carrying the request, which is audited with the finding; the answer is the step
+ * the Update returned)
  * against the same Update sent with a bare Temporal client, interleaved one by one on the same
  * workflows.
  */
