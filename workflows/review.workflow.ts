@@ -231,7 +231,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // workflow task. A query sees only what a completed workflow task committed, so nothing a
   // crash throws away is ever projected. The events stay in the outbox until projected.
   setHandler(projectionFeedQuery, (afterSeq: number) => {
-    const events = outbox.filter((e) => e.seq > afterSeq);
+    // Held like the projector's own batch while the workstreams start (v2's one transaction).
+    const events = startingWorkstreams ? [] : outbox.filter((e) => e.seq > afterSeq);
     return {
       events,
       ...(events.length ? { state } : {}),
@@ -252,7 +253,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
           state,
           notify: true,
           developerContact: input.intake.contactEmail,
-          follow: true,
+          // Not while an update waits for this batch in the read model: it returns at once.
+          follow: allHandlersFinished() && state.status === 'open',
         });
         const last = Math.max(batch[batch.length - 1].seq, projection.projectedSeq ?? 0);
         const written = outbox.filter((e) => e.seq <= last);
@@ -996,20 +998,14 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       .steps.find((s) => s.id === step.stepId)!;
     const details: Record<string, unknown> = { agency, stepId: step.stepId, status: step.status };
     if (step.finding) details.riskLevel = step.finding.riskLevel;
-    // The API request that submitted the finding: its audit entry is this event's.
+    // The API request that submitted the finding: its audit entry is this event's (the
+    // projection keeps it out of the timeline).
     if (step.finding?.request) details.request = step.finding.request;
     if (step.failure) details.failure = step.failure;
     if (step.status === 'skipped' && step.skip) {
       details.justification = step.skip.reason;
       emit('step_skipped', step.skip.by, details, step.skip.reason);
-    } else
-      emit(
-        `step_${step.status}`,
-        step.finding?.submittedBy ?? 'system',
-        details,
-        // Why, for a finding submitted through the API: its rationale (none for classified ones).
-        step.finding?.request ? step.finding.rationale : undefined,
-      );
+    } else emit(`step_${step.status}`, step.finding?.submittedBy ?? 'system', details);
     if ((step.status === 'open' || step.status === 'running') && spec.clock && !deadline(id)) {
       addDeadline({
         id,

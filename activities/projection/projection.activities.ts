@@ -34,7 +34,7 @@ import { readModelRows } from './read-model-rows';
  * past that a projection writes its batch and returns, as before engine v3.
  */
 export const FOLLOW = {
-  firstDelayMs: 20,
+  firstDelayMs: 50,
   maxDelayMs: 250,
   idleMs: 1_000,
   maxMs: 20_000,
@@ -116,7 +116,14 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         Date.now() - began >= this.following.maxMs
       )
         break;
-      await ctx.sleep(delay);
+      // Cancelled (the worker is shutting down): report what is written, not nothing.
+      if (
+        await ctx.sleep(delay).then(
+          () => false,
+          () => true,
+        )
+      )
+        break;
       let feed: ProjectionFeed;
       try {
         const after = projectedSeq;
@@ -139,6 +146,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         followedState = feed.state;
         lastNews = Date.now();
         delay = this.following.firstDelayMs;
+        // Someone is to be told (a missed deadline, an escalation): the review sends it once
+        // this returns, so return now rather than after the following.
+        if (next.pendingNotifications) break;
       } else delay = Math.min(delay * 2, this.following.maxDelayMs);
       if (feed.done) break;
     }
@@ -167,7 +177,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       // A transactional outbox: the notifications are written with the events they tell of.
       if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
       // Last: a chained append holds the audit chain's lock until commit.
-      await this.writeAudit(tx, state.reviewId, events);
+      await this.writeAudit(tx, state, events);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
@@ -280,7 +290,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         events.map((e) => e.actor),
         events.map((e) => e.reason ?? null),
         events.map((e) => e.at),
-        events.map((e) => JSON.stringify(e.details)),
+        // The request a change came with is the audit log's (caller-chosen ids, roles): not here.
+        events.map((e) => JSON.stringify(withoutRequest(e.details))),
       ],
     );
   }
@@ -292,20 +303,23 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    */
   private async writeAudit(
     tx: EntityManager,
-    reviewId: string,
+    state: ReviewState,
     events: ReviewEvent[],
   ): Promise<void> {
+    const reviewId = state.reviewId;
     await appendAudit(
       tx,
       events.map((e) => {
-        // A change an API request caused carries the request: this entry is the request's too.
+        // A change an API request caused carries the request: this entry is the request's too,
+        // with the request's why (a finding's rationale, kept out of the timeline's reason).
         const request = e.details.request as RequestRef | undefined;
+        const why = request ? findingOf(state, e.details)?.rationale : undefined;
         return {
           actor: e.actor,
           role: request?.role ?? (e.actor === 'system' ? 'system' : null),
           action: e.type,
           target: `review:${reviewId}`,
-          justification: e.reason ?? null,
+          justification: e.reason ?? why ?? null,
           reviewId,
           seq: e.seq,
           requestId: request?.id ?? null,
@@ -316,6 +330,19 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       { chained: environment().AUDIT_HASH_CHAIN },
     );
   }
+}
+
+function withoutRequest(details: Record<string, unknown>): Record<string, unknown> {
+  if (!('request' in details)) return details;
+  const { request: _request, ...rest } = details;
+  return rest;
+}
+
+/** The finding a step event is about, in the batch's snapshot. */
+function findingOf(state: ReviewState, details: Record<string, unknown>) {
+  return state.workstreams
+    .find((w) => w.agency === details.agency)
+    ?.steps.find((s) => s.stepId === details.stepId)?.finding;
 }
 
 function nextDeadline(state: ReviewState): string | null {

@@ -65,7 +65,7 @@ describe('audit hash chain', () => {
     await eventually(async () => {
       const res = await api.post(
         `/reviews/${id}/findings`,
-        { stepId: 'review', riskLevel: 'low', summary: 'No uplift' },
+        { stepId: 'review', riskLevel: 'low', summary: 'No uplift', rationale: 'CTF scores flat' },
         tokenFor('agency-analyst', { agency }),
       );
       return res.status === 200 ? true : undefined;
@@ -102,11 +102,23 @@ describe('audit hash chain', () => {
       return n[0].n > 0 ? true : undefined;
     }, 'the finding projected');
     const fields: Record<string, unknown>[] = await h.db.query(
-      `SELECT actor, role, request_id, at, prev_hash, hash FROM audit_log
+      `SELECT actor, role, request_id, justification, details->'request'->>'id' AS "detailsRequestId",
+              at, prev_hash, hash FROM audit_log
        WHERE action = 'step_done' AND details->>'agency' = $1 LIMIT 1`,
       [agency],
     );
+    // The request stays out of the timeline, which agencies sharing findings read.
+    const timeline: { details: Record<string, unknown>; reason: string | null }[] =
+      await h.db.query(
+        `SELECT details, reason FROM review_events WHERE type = 'step_done' AND details->>'agency' = $1`,
+        [agency],
+      );
+    expect(timeline).toHaveLength(1);
+    expect(timeline[0].details).not.toHaveProperty('request');
+    expect(timeline[0].reason).toBeNull();
+    expect(fields[0].detailsRequestId).toBe(fields[0].request_id);
     expect(fields[0]).toMatchObject({
+      justification: 'CTF scores flat',
       actor: `agency-analyst@${agency}.example.gov`,
       role: 'agency-analyst',
       request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),

@@ -264,29 +264,42 @@ export class RepairService {
 
   // ---- read model, termination -----------------------------------------------------------------
 
-  /** The review's state from the workflow (a query), else as its last projection recorded it. */
+  /**
+   * The review's state from the workflow (a query), else as its last projection recorded it, and
+   * every event up to that state. In this order: the state, then the events the review still holds
+   * unprojected (engine v3's feed: a following projection may have written them without reporting
+   * back yet), then the history, which by then holds whatever was reported back in between.
+   */
   private async workflowState(
     workflowId: string,
   ): Promise<{ state: ReviewState; events: ReviewEvent[]; source: string }> {
-    const history = await fetchEvents(this.temporal, workflowId);
-    const events = await projectedEvents(this.temporal, history);
+    const handle = this.temporal.workflow.getHandle(workflowId);
+    let state: ReviewState | undefined;
+    let pending: ReviewEvent[] = [];
+    let queryError: unknown;
     try {
-      const handle = this.temporal.workflow.getHandle(workflowId);
-      const state = await withTimeout(handle.query(reviewStateQuery), UPDATE_WAIT_MS);
-      // Engine v3: events a following projection has written but not yet reported back are in
-      // no history event yet; the review still holds them (reviews before v3 have no such query).
-      const pending = await withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).then(
+      state = await withTimeout(handle.query(reviewStateQuery), UPDATE_WAIT_MS);
+      // Reviews started before engine v3 have no feed.
+      pending = await withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).then(
         (feed) => feed.events,
         () => [],
       );
-      const seqs = new Set(events.map((e) => e.seq));
-      events.push(...pending.filter((e) => !seqs.has(e.seq)));
-      return { state, events, source: 'query' };
     } catch (err) {
-      const last = await lastProjectedState(this.temporal, history);
-      if (!last) throw err;
-      return { state: last, events, source: 'history' };
+      queryError = err;
     }
+    const history = await fetchEvents(this.temporal, workflowId);
+    const events = await projectedEvents(this.temporal, history);
+    if (state) {
+      const upTo = state.seq;
+      const seqs = new Set(events.map((e) => e.seq));
+      const all = [...events, ...pending.filter((e) => !seqs.has(e.seq))]
+        .filter((e) => e.seq <= upTo)
+        .sort((a, b) => a.seq - b.seq);
+      return { state, events: all, source: 'query' };
+    }
+    const last = await lastProjectedState(this.temporal, history);
+    if (!last) throw queryError;
+    return { state: last, events, source: 'history' };
   }
 
   private async project(
