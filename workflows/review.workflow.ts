@@ -230,60 +230,44 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // (or someone waits for the read model); a burst of changes costs one activity, not one per
   // workflow task. A query sees only what a completed workflow task committed, so nothing a
   // crash throws away is ever projected. The events stay in the outbox until projected.
+  /** An update handler is running, the review is closed, or it is about to continue as new. */
+  const waitsForReadModel = () => rolling || state.status !== 'open' || !allHandlersFinished();
   setHandler(projectionFeedQuery, (afterSeq: number) => {
     // Held like the projector's own batch while the workstreams start (v2's one transaction).
     const events = startingWorkstreams ? [] : outbox.filter((e) => e.seq > afterSeq);
-    return {
-      events,
-      ...(events.length ? { state } : {}),
-      done: finished || rolling || state.status !== 'open' || !allHandlersFinished(),
-    };
+    return { events, ...(events.length ? { state } : {}), done: waitsForReadModel() };
   });
   const projector = (async () => {
     for (;;) {
       await condition(() => (outbox.length > 0 && !startingWorkstreams) || finished);
       if (outbox.length === 0) return await condition(() => notifying === 0);
-      if (v3) {
-        syncSearchAttributes();
-        const batch = outbox.slice();
-        const projection = await projectFollowing({
-          reviewId: input.reviewId,
-          workflowId: wfId,
-          events: batch,
-          state,
-          notify: true,
-          developerContact: input.intake.contactEmail,
-          // Not while an update waits for this batch in the read model: it returns at once.
-          follow: allHandlersFinished() && state.status === 'open',
-        });
-        const last = Math.max(batch[batch.length - 1].seq, projection.projectedSeq ?? 0);
-        const written = outbox.filter((e) => e.seq <= last);
-        outbox.splice(0, written.length);
-        projectedSeq = last;
-        // What changed while it followed: the attributes catch up once, here.
-        syncSearchAttributes();
-        if (projection.pendingNotifications) notify(written, true);
-        continue;
-      }
-      const events = outbox.splice(0);
+      // v3 keeps the events in the outbox until they are projected (the feed reads them there).
+      const events = v3 ? outbox.slice() : outbox.splice(0);
       // The snapshot is taken now, so it already includes every event in this batch.
       // A regular activity, not a local one: it is scheduled only once this workflow task is
       // committed, so a batch's sequence numbers are final. A local activity would write events
       // from a task that a crash can throw away and redo with other numbers (the worker-kill
       // reliability test caught exactly that: a stage change recorded twice, another lost).
       if (v2) syncSearchAttributes();
-      const projection = await projectReview({
+      const projection = await (v3 ? projectFollowing : projectReview)({
         reviewId: input.reviewId,
         workflowId: wfId,
         events,
         state,
         ...(v2 ? { notify: true, developerContact: input.intake.contactEmail } : {}),
+        // Not while someone waits for this batch in the read model: it returns at once.
+        ...(v3 ? { follow: !waitsForReadModel() } : {}),
       });
-      projectedSeq = events[events.length - 1].seq;
+      // v3: it may have written later events too, those it followed.
+      const last = Math.max(events[events.length - 1].seq, projection?.projectedSeq ?? 0);
+      const written = v3 ? outbox.splice(0, outbox.filter((e) => e.seq <= last).length) : events;
+      projectedSeq = last;
+      // What changed while it followed: the attributes catch up once, here.
+      if (v3) syncSearchAttributes();
       // v2: the projection wrote the batch's notifications to the outbox in its transaction and
       // says whether any wait; most batches tell nobody anything and cost no activity at all.
       if (v2) {
-        if (projection?.pendingNotifications) notify(events, true);
+        if (projection?.pendingNotifications) notify(written, true);
       } else if (patched('notifications')) notify(events, false);
     }
   })();

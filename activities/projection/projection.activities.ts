@@ -60,6 +60,7 @@ export interface ProjectionActivities {
 export class ProjectionActivitiesService implements ProjectionActivities {
   private readonly outbox: NotificationActivitiesService;
   private readonly following: FollowOptions;
+  private followingNow = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,8 +70,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
     this.following = { ...FOLLOW, ...following };
   }
-
-  private followingNow = 0;
 
   async projectReview(batch: ProjectionBatch): Promise<ProjectionResult> {
     const first = await this.projectBatch(batch);
@@ -99,9 +98,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     } catch {
       return first; // not run by a worker with a client (a test's mock environment)
     }
-    let projectedSeq = batch.events.length
-      ? batch.events[batch.events.length - 1].seq
-      : batch.state.seq;
+    let projectedSeq = lastSeqOf(batch);
     let pendingNotifications = first.pendingNotifications;
     const followed: ReviewEvent[] = [];
     let followedState: ReviewState | undefined;
@@ -117,13 +114,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       )
         break;
       // Cancelled (the worker is shutting down): report what is written, not nothing.
-      if (
-        await ctx.sleep(delay).then(
-          () => false,
-          () => true,
-        )
-      )
-        break;
+      const cancelled = await ctx.sleep(delay).then(
+        () => false,
+        () => true,
+      );
+      if (cancelled) break;
       let feed: ProjectionFeed;
       try {
         const after = projectedSeq;
@@ -167,7 +162,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
 
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
-    const lastSeq = events.length ? events[events.length - 1].seq : state.seq;
+    const lastSeq = lastSeqOf(batch);
     let replaced = false;
     let pendingNotifications = 0;
     await this.dataSource.transaction(async (tx) => {
@@ -330,6 +325,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       { chained: environment().AUDIT_HASH_CHAIN },
     );
   }
+}
+
+/** The sequence number a batch brings the read model to. */
+function lastSeqOf({ events, state }: ProjectionBatch): number {
+  return events.length ? events[events.length - 1].seq : state.seq;
 }
 
 function withoutRequest(details: Record<string, unknown>): Record<string, unknown> {

@@ -223,6 +223,11 @@ describe('operators: stuck reviews found and repaired', () => {
       status: 'done',
       finding: { riskLevel: 'alert' },
     });
+    // The read model follows the workflow: wait until it has projected the closure.
+    await eventually(
+      async () => ((await readModel(reviewId))?.last_seq === done.seq ? true : undefined),
+      'the closure projected',
+    );
     const events = await h.db.query(
       `SELECT type, actor, reason FROM review_events WHERE review_id = $1 AND type = 'step_repaired'`,
       [reviewId],

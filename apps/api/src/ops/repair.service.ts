@@ -33,7 +33,7 @@ import {
   type RepairParams,
 } from './repair-context';
 import { ResetService } from './reset.service';
-import { fetchEvents, lastProjectedState, projectedEvents } from './workflow-history';
+import { fetchEvents, projected } from './workflow-history';
 
 /**
  * Operator repairs of one review. Each one runs against Temporal (reset, activity APIs, workflow
@@ -287,8 +287,10 @@ export class RepairService {
     } catch (err) {
       queryError = err;
     }
-    const history = await fetchEvents(this.temporal, workflowId);
-    const events = await projectedEvents(this.temporal, history);
+    const { events, newestState } = await projected(
+      this.temporal,
+      await fetchEvents(this.temporal, workflowId),
+    );
     if (state) {
       const upTo = state.seq;
       const seqs = new Set(events.map((e) => e.seq));
@@ -297,9 +299,8 @@ export class RepairService {
         .sort((a, b) => a.seq - b.seq);
       return { state, events: all, source: 'query' };
     }
-    const last = await lastProjectedState(this.temporal, history);
-    if (!last) throw queryError;
-    return { state: last, events, source: 'history' };
+    if (!newestState) throw queryError;
+    return { state: newestState, events, source: 'history' };
   }
 
   private async project(

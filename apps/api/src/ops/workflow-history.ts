@@ -111,57 +111,42 @@ export function lastWorkflowTaskFailure(
   };
 }
 
+/** What the review's projections wrote in this run: every event once, and the newest state. */
+export interface Projected {
+  events: ReviewEvent[];
+  newestState?: ReviewState;
+}
+
 /**
- * What the review's projection activities wrote in this run, oldest first, decoded with the
- * client's data converter (payloads are encrypted): each activity's batch (its input) and, for a
- * following projection (engine v3), what it followed after it (in its result).
+ * What the review's projection activities wrote in this run, decoded with the client's data
+ * converter (payloads are encrypted): each activity's batch (its input) and, for a following
+ * projection (engine v3), what it followed after it (in its result). What a rebuild replays.
  */
-async function projectedBatches(
-  client: Client,
-  events: HistoryEvent[],
-): Promise<{ events: ReviewEvent[]; state: ReviewState }[]> {
+export async function projected(client: Client, history: HistoryEvent[]): Promise<Projected> {
   const converter = client.options.loadedDataConverter;
   const projections = new Set<string>();
-  const out: { events: ReviewEvent[]; state: ReviewState }[] = [];
-  for (const e of events) {
+  const bySeq = new Map<number, ReviewEvent>();
+  let newestState: ReviewState | undefined;
+  const add = (b: { events?: ReviewEvent[]; state?: ReviewState }) => {
+    for (const e of b.events ?? []) bySeq.set(e.seq, e);
+    if (b.state && (!newestState || b.state.seq > newestState.seq)) newestState = b.state;
+  };
+  for (const e of history) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === 'projectReview') {
       projections.add(String(e.eventId));
       const [batch] = (await decodeArrayFromPayloads(converter, scheduled.input?.payloads)) as [
-        ProjectionBatch,
+        ProjectionBatch | undefined,
       ];
-      if (batch) out.push({ events: batch.events ?? [], state: batch.state });
+      if (batch) add(batch);
     }
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed && projections.has(String(completed.scheduledEventId))) {
       const [result] = (await decodeArrayFromPayloads(converter, completed.result?.payloads)) as [
         ProjectionResult | undefined,
       ];
-      if (result?.followed) out.push(result.followed);
+      if (result?.followed) add(result.followed);
     }
   }
-  return out;
-}
-
-/** The timeline events the review's projections wrote in this run: what a rebuild replays. */
-export async function projectedEvents(
-  client: Client,
-  events: HistoryEvent[],
-): Promise<ReviewEvent[]> {
-  const batches = await projectedBatches(client, events);
-  const bySeq = new Map<number, ReviewEvent>();
-  for (const b of batches) for (const e of b.events) bySeq.set(e.seq, e);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
-
-/** The newest state the review's projections wrote in this run. */
-export async function lastProjectedState(
-  client: Client,
-  events: HistoryEvent[],
-): Promise<ReviewState | undefined> {
-  const batches = await projectedBatches(client, events);
-  return batches.reduce<ReviewState | undefined>(
-    (newest, b) => (!newest || b.state.seq > newest.seq ? b.state : newest),
-    undefined,
-  );
+  return { events: [...bySeq.values()].sort((a, b) => a.seq - b.seq), newestState };
 }
