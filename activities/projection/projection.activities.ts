@@ -33,12 +33,16 @@ import { readModelRows } from './read-model-rows';
  * (100 by default) while it waits, so at most `maxConcurrent` follow at once in one worker;
  * past that a projection writes its batch and returns, as before engine v3.
  */
+// Off by default (maxConcurrent 0): the SIGKILL reliability test once caught a followed batch
+// whose content no committed workflow task ever had (same seq, another closure time), so the
+// feed query can see uncommitted state when a worker dies or a workflow task times out. Until a
+// follower can check that what it read was committed, a projection writes its batch and returns.
 export const FOLLOW = {
   firstDelayMs: 50,
   maxDelayMs: 250,
   idleMs: 1_000,
   maxMs: 20_000,
-  maxConcurrent: 40,
+  maxConcurrent: 0,
 };
 export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
