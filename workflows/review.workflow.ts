@@ -228,14 +228,19 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // v3: the projection follows the review. After writing its batch it keeps reading what the
   // review commits next through this query, and writes that too, until the review goes quiet
   // (or someone waits for the read model); a burst of changes costs one activity, not one per
-  // workflow task. A query sees only what a completed workflow task committed, so nothing a
-  // crash throws away is ever projected. The events stay in the outbox until projected.
+  // workflow task. A query may answer from a task the server later throws away, so the reader
+  // writes only what a task the history shows completed had (see the feed's `task`). The events
+  // stay in the outbox until projected.
   /** An update handler is running, the review is closed, or it is about to continue as new. */
   const waitsForReadModel = () => rolling || state.status !== 'open' || !allHandlersFinished();
   setHandler(projectionFeedQuery, (afterSeq: number) => {
     // Held like the projector's own batch while the workstreams start (v2's one transaction).
     const events = startingWorkstreams ? [] : outbox.filter((e) => e.seq > afterSeq);
-    return { events, ...(events.length ? { state } : {}), done: waitsForReadModel() };
+    // A query answers from the worker's last workflow task, which the server may yet throw away.
+    // Which task it was (its started event and time, both unchanged by queries) lets the reader
+    // check in the history that it committed.
+    const task = { startedEventId: workflowInfo().historyLength, timeMs: Date.now() };
+    return { events, ...(events.length ? { state } : {}), done: waitsForReadModel(), task };
   });
   const projector = (async () => {
     for (;;) {

@@ -24,6 +24,7 @@ import { NotificationActivitiesService } from '../notifications/notification.act
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
+import { taskOutcome, type TaskTag } from './committed-task';
 
 /**
  * How a following projection (engine v3) reads the review's feed: the first read soon after its
@@ -33,16 +34,12 @@ import { readModelRows } from './read-model-rows';
  * (100 by default) while it waits, so at most `maxConcurrent` follow at once in one worker;
  * past that a projection writes its batch and returns, as before engine v3.
  */
-// Off by default (maxConcurrent 0): the SIGKILL reliability test once caught a followed batch
-// whose content no committed workflow task ever had (same seq, another closure time), so the
-// feed query can see uncommitted state when a worker dies or a workflow task times out. Until a
-// follower can check that what it read was committed, a projection writes its batch and returns.
 export const FOLLOW = {
   firstDelayMs: 50,
   maxDelayMs: 250,
   idleMs: 1_000,
   maxMs: 20_000,
-  maxConcurrent: 0,
+  maxConcurrent: 40,
 };
 export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
@@ -90,7 +87,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    * Engine v3: after its batch, the projection keeps reading the review's `projectionFeed` query
    * and writes each new run of events the same way, so a review busy for a moment (a step done,
    * the next one started, the workstreams ending) is projected by one activity instead of one per
-   * workflow task. A query sees only committed workflow tasks: what it returns is final. A failed
+   * workflow task. A query may answer from a workflow task the server later throws away, so a
+   * read is written only once the review's history shows its task completed. A failed
    * read ends the following early; the review projects what is left with its next activity.
    */
   private async follow(batch: ProjectionBatch, first: ProjectionResult): Promise<ProjectionResult> {
@@ -110,6 +108,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let lastNews = began;
     let delay = this.following.firstDelayMs;
     let reads = 0;
+    let verified: TaskTag | undefined;
     for (;;) {
       ctx.heartbeat(projectedSeq);
       if (
@@ -138,6 +137,30 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         break;
       }
       if (feed.events.length && feed.state) {
+        // Written only once the history shows the task the answer came from committed: a worker
+        // may answer from a task it ran that the server then threw away (it timed out, the worker
+        // died before reporting it); the SIGKILL reliability test once caught exactly that.
+        let outcome: Awaited<ReturnType<typeof this.outcomeOf>>;
+        try {
+          outcome = await this.outcomeOf(review, feed.task, verified);
+        } catch (err) {
+          log.warn('following projection stopped: the history could not be read', {
+            reviewId: batch.reviewId,
+            error: String(err),
+          });
+          break;
+        }
+        if (outcome !== 'completed') {
+          if (outcome === 'discarded')
+            log.warn('following projection skipped a feed read from a discarded workflow task', {
+              reviewId: batch.reviewId,
+              task: feed.task,
+            });
+          else delay = this.following.firstDelayMs;
+          if (feed.done) break;
+          continue;
+        }
+        verified = feed.task;
         const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
         pendingNotifications += next.pendingNotifications;
         projectedSeq = feed.events[feed.events.length - 1].seq;
@@ -162,6 +185,19 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       projectedSeq,
       ...(followedState ? { followed: { events: followed, state: followedState } } : {}),
     };
+  }
+
+  /** Whether the workflow task a feed read came from committed (see `taskOutcome`). */
+  private async outcomeOf(
+    review: WorkflowHandle,
+    task: TaskTag | undefined,
+    verified: TaskTag | undefined,
+  ): Promise<'completed' | 'open' | 'discarded'> {
+    if (!task) return 'discarded'; // answered by a worker from before this check: not trusted
+    if (verified?.startedEventId === task.startedEventId && verified.timeMs === task.timeMs)
+      return 'completed';
+    const history = await review.fetchHistory();
+    return taskOutcome(history.events ?? [], task);
   }
 
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {

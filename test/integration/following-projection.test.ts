@@ -3,6 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { ProjectionBatch, ProjectionResult } from '../../libs/domain/src/review/review.types';
+import { taskOutcome } from '../../activities/projection/committed-task';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import {
   projectionFeedQuery,
@@ -120,10 +121,17 @@ describe('following projection (engine v3)', () => {
     );
     expect(timeline.map((e) => e.seq)).toEqual(Array.from({ length: final.seq }, (_, i) => i + 1));
     // The feed is empty once everything is projected, and says the review wants nothing more.
-    await expect(r.query(projectionFeedQuery, final.seq)).resolves.toEqual({
-      events: [],
-      done: true,
-    });
+    const feed = await r.query(projectionFeedQuery, final.seq);
+    expect(feed).toMatchObject({ events: [], done: true });
+    expect(feed.state).toBeUndefined();
+    // It names the workflow task it answered from: the review's last one, which committed.
+    const history = (await r.fetchHistory()).events ?? [];
+    expect(taskOutcome(history, feed.task!)).toBe('completed');
+    const lastStarted = history
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
+      .map((e) => Number(e.eventId))
+      .pop();
+    expect(feed.task!.startedEventId).toBe(lastStarted);
   });
 
   it('ends the following as soon as an update waits for the read model', async () => {

@@ -340,4 +340,10 @@ export interface ProjectionFeed {
    * or about to continue as new): the projection returns now, so the wait is short.
    */
   done: boolean;
+  /**
+   * The workflow task the answer's state comes from: its WorkflowTaskStarted event id and the
+   * workflow time it ran at. A worker can answer a query from a task the server then throws away,
+   * so a reader writes what it read only once the history shows that task completed.
+   */
+  task?: { startedEventId: number; timeMs: number };
 }

@@ -1,0 +1,71 @@
+import { temporal } from '@temporalio/proto';
+import Long from 'long';
+import { taskOutcome } from './committed-task';
+
+const { EventType } = temporal.api.enums.v1;
+type Event = temporal.api.history.v1.IHistoryEvent;
+
+const at = (ms: number) => ({
+  seconds: Long.fromNumber(Math.floor(ms / 1000)),
+  nanos: (ms % 1000) * 1e6 + 123_456, // a timestamp's sub-millisecond part is ignored
+});
+const event = (eventId: number, eventType: number, ms = 1_000_000): Event => ({
+  eventId: Long.fromNumber(eventId),
+  eventType,
+  eventTime: at(ms),
+});
+const start = [
+  event(1, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
+  event(2, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
+];
+
+describe('taskOutcome', () => {
+  const tag = { startedEventId: 3, timeMs: 1_000_500 };
+
+  it('is completed when the task started at that time and its completion follows', () => {
+    const history = [
+      ...start,
+      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
+      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+    ];
+    expect(taskOutcome(history, tag)).toBe('completed');
+  });
+
+  it('is open while the history ends at or before the task', () => {
+    expect(taskOutcome(start, tag)).toBe('open');
+    const running = [...start, event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500)];
+    expect(taskOutcome(running, tag)).toBe('open');
+  });
+
+  it('is discarded when the task failed or timed out', () => {
+    for (const end of [
+      EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+    ]) {
+      const history = [
+        ...start,
+        event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
+        event(4, end, 1_010_500),
+      ];
+      expect(taskOutcome(history, tag)).toBe('discarded');
+    }
+  });
+
+  it('is discarded when another task, started at another time, holds those event ids', () => {
+    const history = [
+      ...start,
+      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_900),
+      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_910),
+    ];
+    expect(taskOutcome(history, tag)).toBe('discarded');
+  });
+
+  it('is discarded when the event at that id is no workflow task start', () => {
+    const history = [
+      ...start,
+      event(3, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 1_000_500),
+      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+    ];
+    expect(taskOutcome(history, tag)).toBe('discarded');
+  });
+});
