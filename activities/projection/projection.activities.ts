@@ -24,7 +24,7 @@ import { NotificationActivitiesService } from '../notifications/notification.act
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
-import { taskOutcome, type TaskTag } from './committed-task';
+import { taskEvents, taskOutcome, type TaskTag } from '../../libs/temporal/src/committed-task';
 
 /**
  * How a following projection (engine v3) reads the review's feed: the first read soon after its
@@ -140,9 +140,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         // Written only once the history shows the task the answer came from committed: a worker
         // may answer from a task it ran that the server then threw away (it timed out, the worker
         // died before reporting it); the SIGKILL reliability test once caught exactly that.
-        let outcome: Awaited<ReturnType<typeof this.outcomeOf>>;
+        let check: Awaited<ReturnType<typeof this.outcomeOf>>;
         try {
-          outcome = await this.outcomeOf(review, feed.task, verified);
+          check = await this.outcomeOf(review, feed.task, verified);
         } catch (err) {
           log.warn('following projection stopped: the history could not be read', {
             reviewId: batch.reviewId,
@@ -150,17 +150,23 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           });
           break;
         }
-        if (outcome !== 'completed') {
-          if (outcome === 'discarded')
+        if (check.outcome !== 'completed') {
+          if (check.outcome === 'discarded')
             log.warn('following projection skipped a feed read from a discarded workflow task', {
               reviewId: batch.reviewId,
               task: feed.task,
+              history: check.history,
             });
           else delay = this.following.firstDelayMs;
           if (feed.done) break;
           continue;
         }
         verified = feed.task;
+        log.debug('following projection read a committed task', {
+          reviewId: batch.reviewId,
+          task: feed.task,
+          seqs: feed.events.map((e) => e.seq),
+        });
         const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
         pendingNotifications += next.pendingNotifications;
         projectedSeq = feed.events[feed.events.length - 1].seq;
@@ -192,12 +198,13 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     review: WorkflowHandle,
     task: TaskTag | undefined,
     verified: TaskTag | undefined,
-  ): Promise<'completed' | 'open' | 'discarded'> {
-    if (!task) return 'discarded'; // answered by a worker from before this check: not trusted
+  ): Promise<{ outcome: 'completed' | 'open' | 'discarded'; history?: string }> {
+    if (!task) return { outcome: 'discarded' }; // a worker from before this check: not trusted
     if (verified?.startedEventId === task.startedEventId && verified.timeMs === task.timeMs)
-      return 'completed';
-    const history = await review.fetchHistory();
-    return taskOutcome(history.events ?? [], task);
+      return { outcome: 'completed' };
+    const events = (await review.fetchHistory()).events ?? [];
+    const outcome = taskOutcome(events, task);
+    return { outcome, ...(outcome === 'discarded' ? { history: taskEvents(events, task) } : {}) };
   }
 
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { taskOutcome, type TaskTag } from '../../activities/projection/committed-task';
+import { taskOutcome, type TaskTag } from '../../libs/temporal/src/committed-task';
 import { readTestRun } from '../support/test-run';
 
 const { EventType, TaskQueueKind, WorkflowTaskFailedCause } = temporal.api.enums.v1;

@@ -3,7 +3,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { ProjectionBatch, ProjectionResult } from '../../libs/domain/src/review/review.types';
-import { taskOutcome } from '../../activities/projection/committed-task';
+import { taskOutcome } from '../../libs/temporal/src/committed-task';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import {
   projectionFeedQuery,

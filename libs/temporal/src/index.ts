@@ -3,3 +3,4 @@ export * from './queues';
 export * from './search-attributes';
 export * from './temporal.module';
 export * from './codec/aes-gcm-payload-codec';
+export * from './committed-task';

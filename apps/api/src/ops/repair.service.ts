@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { environment } from '@engine/config/environment';
 import type {
+  ProjectionFeed,
   ReviewEvent,
   ReviewState,
   StepAssignee,
@@ -13,7 +14,7 @@ import type {
 } from '@engine/domain/review/review.types';
 import { ProtocolVersionEntity, ReviewEntity } from '@engine/persistence';
 import { auditOps } from './ops-audit';
-import { reviewWorkflowId, workstreamWorkflowId } from '@engine/temporal';
+import { reviewWorkflowId, taskOutcome, workstreamWorkflowId } from '@engine/temporal';
 import {
   raiseEscalationUpdate,
   repairStepUpdate,
@@ -269,29 +270,40 @@ export class RepairService {
    * every event up to that state. In this order: the state, then the events the review still holds
    * unprojected (engine v3's feed: a following projection may have written them without reporting
    * back yet), then the history, which by then holds whatever was reported back in between.
+   *
+   * A worker can answer a query from a workflow task the server then throws away. The feed names
+   * the task it answered from, so it is read before and after the state: the same task both times,
+   * and the history showing that task completed, prove the state committed. Otherwise the state is
+   * the history's. Reviews started before engine v3 have no feed; their query is taken as it is.
    */
   private async workflowState(
     workflowId: string,
   ): Promise<{ state: ReviewState; events: ReviewEvent[]; source: string }> {
     const handle = this.temporal.workflow.getHandle(workflowId);
+    const feed = () =>
+      withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).catch(() => undefined);
     let state: ReviewState | undefined;
-    let pending: ReviewEvent[] = [];
+    let before: ProjectionFeed | undefined;
+    let after: ProjectionFeed | undefined;
     let queryError: unknown;
     try {
+      before = await feed();
       state = await withTimeout(handle.query(reviewStateQuery), UPDATE_WAIT_MS);
-      // Reviews started before engine v3 have no feed.
-      pending = await withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).then(
-        (feed) => feed.events,
-        () => [],
-      );
+      after = await feed();
     } catch (err) {
       queryError = err;
     }
-    const { events, newestState } = await projected(
-      this.temporal,
-      await fetchEvents(this.temporal, workflowId),
-    );
-    if (state) {
+    const history = await fetchEvents(this.temporal, workflowId);
+    const { events, newestState } = await projected(this.temporal, history);
+    const sameTask =
+      !!before?.task &&
+      before.task.startedEventId === after?.task?.startedEventId &&
+      before.task.timeMs === after.task.timeMs;
+    const trusted = before
+      ? sameTask && taskOutcome(history, after!.task!) === 'completed'
+      : !!state && !after;
+    if (state && trusted) {
+      const pending = after?.events ?? [];
       const upTo = state.seq;
       const seqs = new Set(events.map((e) => e.seq));
       const all = [...events, ...pending.filter((e) => !seqs.has(e.seq))]
@@ -299,7 +311,14 @@ export class RepairService {
         .sort((a, b) => a.seq - b.seq);
       return { state, events: all, source: 'query' };
     }
-    if (!newestState) throw queryError;
+    if (!newestState) {
+      if (queryError || !state) throw queryError;
+      // It answered, from a task not shown committed yet (one running now, most likely).
+      throw new DomainException(
+        DomainExceptionCode.DEPENDENCY_UNAVAILABLE,
+        'the review answered from a workflow task its history does not show completed; try again',
+      );
+    }
     return { state: newestState, events, source: 'history' };
   }
 

@@ -60,12 +60,30 @@ describe('taskOutcome', () => {
     expect(taskOutcome(history, tag)).toBe('discarded');
   });
 
-  it('is discarded when the event at that id is no workflow task start', () => {
+  it('is completed for a state a worker replayed from the history up to a later event', () => {
     const history = [
       ...start,
-      event(3, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, 1_000_500),
+      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
       event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      event(5, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 1_002_000),
+      event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 1_002_000),
     ];
-    expect(taskOutcome(history, tag)).toBe('discarded');
+    for (const startedEventId of [4, 5, 6])
+      expect(taskOutcome(history, { startedEventId, timeMs: 1_000_500 })).toBe('completed');
+  });
+
+  it('is discarded when a failed attempt started at ids the history gave to other events', () => {
+    // The attempt (started at 5, at 1_001_000) failed; a child's completion took id 5 since.
+    const history = [
+      ...start,
+      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
+      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      event(5, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 1_002_000),
+    ];
+    expect(taskOutcome(history, { startedEventId: 5, timeMs: 1_001_000 })).toBe('discarded');
+  });
+
+  it('is discarded when no workflow task started before it', () => {
+    expect(taskOutcome(start, { startedEventId: 2, timeMs: 1_000_000 })).toBe('discarded');
   });
 });
