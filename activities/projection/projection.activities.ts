@@ -108,6 +108,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let lastNews = began;
     let delay = this.following.firstDelayMs;
     let reads = 0;
+    const checked = { completed: 0, open: 0, discarded: 0 };
     let verified: TaskTag | undefined;
     for (;;) {
       ctx.heartbeat(projectedSeq);
@@ -150,6 +151,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           });
           break;
         }
+        checked[check.outcome] += 1;
         if (check.outcome !== 'completed') {
           if (check.outcome === 'discarded')
             log.warn('following projection skipped a feed read from a discarded workflow task', {
@@ -184,6 +186,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       reviewId: batch.reviewId,
       seq: projectedSeq,
       reads,
+      checked,
       ms: Date.now() - began,
     });
     return {

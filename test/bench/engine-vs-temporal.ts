@@ -51,6 +51,8 @@ export async function startNoopAgencies(
 
 export interface Round {
   perSecond: number;
+  /** CPU seconds per review the round cost, by process (this one holds the workers). */
+  cpuPerReview: Record<string, number>;
   events: number[];
   /** The workflow ids (review, then its workstreams) of the round's first review. */
   sample: string[];
@@ -80,16 +82,50 @@ export async function eventBreakdown(client: WorkflowHandle['client'], ids: stri
   return [...counts].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${n} ${type}`);
 }
 
+/**
+ * CPU seconds (user + system) used so far by the machine's processes, summed by kind: this
+ * process (it runs the bench's workers), the Temporal server and PostgreSQL; from /proc.
+ */
+function cpuSeconds(): Record<string, number> {
+  const out: Record<string, number> = {};
+  const tick = 100; // USER_HZ on Linux
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const kind =
+      Number(pid) === process.pid
+        ? 'workers'
+        : /^postgres/.test(name)
+          ? 'postgres'
+          : /^temporal/.test(name)
+            ? 'temporal'
+            : undefined;
+    if (kind) out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / tick;
+  }
+  return out;
+}
+
 /** Start `n` workflows at once and wait for all: completed per second, events per review. */
 export async function runRound(
   n: number,
   start: () => Promise<WorkflowHandle>,
   agencies: string[],
 ): Promise<Round> {
+  const cpuBefore = cpuSeconds();
   const began = performance.now();
   const handles = await Promise.all(Array.from({ length: n }, start));
   await Promise.all(handles.map((h) => h.result()));
   const seconds = (performance.now() - began) / 1000;
+  const cpuAfter = cpuSeconds();
+  const cpuPerReview = Object.fromEntries(
+    Object.keys(cpuAfter).map((k) => [k, round((cpuAfter[k] - (cpuBefore[k] ?? 0)) / n, 3)]),
+  );
   const events = await Promise.all(
     handles.map(async (h) => {
       const ids = [h.workflowId, ...agencies.map((a) => `${h.workflowId}-ws-${a}`)];
@@ -103,7 +139,7 @@ export async function runRound(
     handles[0].workflowId,
     ...agencies.map((a) => `${handles[0].workflowId}-ws-${a}`),
   ];
-  return { perSecond: n / seconds, events, sample };
+  return { perSecond: n / seconds, cpuPerReview, events, sample };
 }
 
 /**
@@ -160,7 +196,7 @@ export async function engineVsTemporal(
         );
         (which === 'engine' ? engineRounds : minimalRounds).push(result);
         opts.log(
-          `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review`,
+          `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review, CPU s/review ${JSON.stringify(result.cpuPerReview)}`,
         );
       }
     }
