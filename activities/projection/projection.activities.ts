@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
+import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -24,26 +25,28 @@ import { NotificationActivitiesService } from '../notifications/notification.act
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
-import { taskEvents, taskOutcome, type TaskTag } from '../../libs/temporal/src/committed-task';
+import { taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
+import { HistoryTail } from './history-tail';
 
 /**
- * How a following projection (engine v3) reads the review's feed: the first read soon after its
- * batch, then less often while nothing new comes, and back to soon after each new change. It
- * ends once nothing new came for `idleMs`, after `maxMs` in all, or when the review says it
- * waits for its read model. A following projection holds one of the worker's activity slots
- * (100 by default) while it waits, so at most `maxConcurrent` follow at once in one worker;
- * past that a projection writes its batch and returns, as before engine v3.
+ * How long a following projection (engine v3) follows the review: until nothing new was written
+ * for `idleMs`, `maxMs` in all, or the review says it waits for its read model. A following
+ * projection holds one of the worker's activity slots (100 by default) while it waits, so at most
+ * `maxConcurrent` follow at once in one worker; past that a projection writes its batch and
+ * returns, as before engine v3.
  */
 export const FOLLOW = {
-  firstDelayMs: 50,
-  maxDelayMs: 250,
-  idleMs: 1_000,
+  idleMs: 3_000,
   maxMs: 20_000,
   maxConcurrent: 40,
 };
 export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
 export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
+
+const { EventType } = temporal.api.enums.v1;
+/** A following projection's longest wait between heartbeats (its heartbeat timeout is 10 s). */
+const HEARTBEAT_EVERY_MS = 4_000;
 
 /** What the review workflow may call on the core task queue. */
 export interface ProjectionActivities {
@@ -84,45 +87,59 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * Engine v3: after its batch, the projection keeps reading the review's `projectionFeed` query
-   * and writes each new run of events the same way, so a review busy for a moment (a step done,
-   * the next one started, the workstreams ending) is projected by one activity instead of one per
-   * workflow task. A query may answer from a workflow task the server later throws away, so a
-   * read is written only once the review's history shows its task completed. A failed
-   * read ends the following early; the review projects what is left with its next activity.
+   * Engine v3: after its batch, the projection follows the review. It waits on the review's
+   * history (a long poll) and, whenever a workflow task completed, reads the `projectionFeed` query
+   * and writes the new run of events the same way, so a review busy for a moment (a step done, the
+   * next one started, the workstreams ending) is projected by one activity instead of one per
+   * workflow task. A query may answer from a workflow task the server later throws away, so a read
+   * is written only once the history shows its task completed. A failed read ends the following
+   * early; the review projects what is left with its next activity.
    */
   private async follow(batch: ProjectionBatch, first: ProjectionResult): Promise<ProjectionResult> {
     const ctx = Context.current();
     const run = ctx.info.workflowExecution;
     let review: WorkflowHandle;
+    let history: HistoryTail;
     try {
       review = ctx.client.workflow.getHandle(run!.workflowId, run!.runId);
+      history = new HistoryTail(ctx.client, ctx.client.options.namespace, {
+        workflowId: run!.workflowId,
+        runId: run!.runId,
+      });
     } catch {
       return first; // not run by a worker with a client (a test's mock environment)
     }
+    const stop = (why: string, err: unknown) => {
+      if (!ctx.cancellationSignal.aborted)
+        log.warn(`following projection stopped: ${why}`, {
+          reviewId: batch.reviewId,
+          error: String(err),
+        });
+    };
     let projectedSeq = lastSeqOf(batch);
     let pendingNotifications = first.pendingNotifications;
     const followed: ReviewEvent[] = [];
     let followedState: ReviewState | undefined;
     const began = Date.now();
     let lastNews = began;
-    let delay = this.following.firstDelayMs;
     let reads = 0;
     const checked = { completed: 0, open: 0, discarded: 0 };
-    let verified: TaskTag | undefined;
     for (;;) {
       ctx.heartbeat(projectedSeq);
-      if (
-        Date.now() - lastNews >= this.following.idleMs ||
-        Date.now() - began >= this.following.maxMs
-      )
+      const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
+      if (Date.now() >= until || history.closed) break;
+      // The review's state changes only when a workflow task completes: wait for one. (The first
+      // read returns the whole history, with the tasks that completed since the batch.)
+      try {
+        // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
+        const wait = Math.min(until, Date.now() + HEARTBEAT_EVERY_MS);
+        const fresh = await history.next(wait, ctx.cancellationSignal);
+        if (!fresh.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED))
+          continue;
+      } catch (err) {
+        stop('the history could not be read', err);
         break;
-      // Cancelled (the worker is shutting down): report what is written, not nothing.
-      const cancelled = await ctx.sleep(delay).then(
-        () => false,
-        () => true,
-      );
-      if (cancelled) break;
+      }
       let feed: ProjectionFeed;
       try {
         const after = projectedSeq;
@@ -131,55 +148,35 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         );
         reads += 1;
       } catch (err) {
-        log.warn('following projection stopped: the feed could not be read', {
-          reviewId: batch.reviewId,
-          error: String(err),
-        });
+        stop('the feed could not be read', err);
         break;
       }
       if (feed.events.length && feed.state) {
         // Written only once the history shows the task the answer came from committed: a worker
         // may answer from a task it ran that the server then threw away (it timed out, the worker
-        // died before reporting it); the SIGKILL reliability test once caught exactly that.
-        let check: Awaited<ReturnType<typeof this.outcomeOf>>;
-        try {
-          check = await this.outcomeOf(review, feed.task, verified);
-        } catch (err) {
-          log.warn('following projection stopped: the history could not be read', {
+        // died before reporting it). A task not in the history yet completes in a later read.
+        const outcome = feed.task ? taskOutcome(history.events, feed.task) : 'discarded';
+        checked[outcome] += 1;
+        if (outcome === 'discarded')
+          log.warn('following projection skipped a feed read from a discarded workflow task', {
             reviewId: batch.reviewId,
-            error: String(err),
+            task: feed.task,
+            ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
           });
-          break;
-        }
-        checked[check.outcome] += 1;
-        if (check.outcome !== 'completed') {
-          if (check.outcome === 'discarded')
-            log.warn('following projection skipped a feed read from a discarded workflow task', {
-              reviewId: batch.reviewId,
-              task: feed.task,
-              history: check.history,
-            });
-          else delay = this.following.firstDelayMs;
-          if (feed.done) break;
+        if (outcome !== 'completed') {
+          if (feed.done && outcome === 'discarded') break;
           continue;
         }
-        verified = feed.task;
-        log.debug('following projection read a committed task', {
-          reviewId: batch.reviewId,
-          task: feed.task,
-          seqs: feed.events.map((e) => e.seq),
-        });
         const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
         pendingNotifications += next.pendingNotifications;
         projectedSeq = feed.events[feed.events.length - 1].seq;
         followed.push(...feed.events);
         followedState = feed.state;
         lastNews = Date.now();
-        delay = this.following.firstDelayMs;
         // Someone is to be told (a missed deadline, an escalation): the review sends it once
         // this returns, so return now rather than after the following.
         if (next.pendingNotifications) break;
-      } else delay = Math.min(delay * 2, this.following.maxDelayMs);
+      }
       if (feed.done) break;
     }
     log.debug('following projection ended', {
@@ -194,20 +191,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       projectedSeq,
       ...(followedState ? { followed: { events: followed, state: followedState } } : {}),
     };
-  }
-
-  /** Whether the workflow task a feed read came from committed (see `taskOutcome`). */
-  private async outcomeOf(
-    review: WorkflowHandle,
-    task: TaskTag | undefined,
-    verified: TaskTag | undefined,
-  ): Promise<{ outcome: 'completed' | 'open' | 'discarded'; history?: string }> {
-    if (!task) return { outcome: 'discarded' }; // a worker from before this check: not trusted
-    if (verified?.startedEventId === task.startedEventId && verified.timeMs === task.timeMs)
-      return { outcome: 'completed' };
-    const events = (await review.fetchHistory()).events ?? [];
-    const outcome = taskOutcome(events, task);
-    return { outcome, ...(outcome === 'discarded' ? { history: taskEvents(events, task) } : {}) };
   }
 
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
