@@ -45,7 +45,10 @@ export type FollowOptions = typeof FOLLOW;
 export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
 
 const { EventType } = temporal.api.enums.v1;
-/** A following projection's longest wait between heartbeats (its heartbeat timeout is 10 s). */
+/**
+ * A following projection's longest wait on the history (its heartbeat timeout is 10 s: it also
+ * heartbeats before each feed read, at most 3 s, and after each write).
+ */
 const HEARTBEAT_EVERY_MS = 4_000;
 
 /** What the review workflow may call on the core task queue. */
@@ -140,11 +143,14 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         stop('the history could not be read', err);
         break;
       }
+      ctx.heartbeat(projectedSeq);
       let feed: ProjectionFeed;
       try {
         const after = projectedSeq;
-        feed = await ctx.client.withDeadline(Date.now() + 5_000, () =>
-          review.query(projectionFeedQuery, after),
+        feed = await ctx.client.withAbortSignal(ctx.cancellationSignal, () =>
+          ctx.client.withDeadline(Date.now() + 3_000, () =>
+            review.query(projectionFeedQuery, after),
+          ),
         );
         reads += 1;
       } catch (err) {
@@ -163,11 +169,14 @@ export class ProjectionActivitiesService implements ProjectionActivities {
             task: feed.task,
             ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
           });
+        // Not final yet: read again when the next task completes (even if the review waits, as
+        // it waits for exactly these events). Discarded: the review's retried task redoes them.
         if (outcome !== 'completed') {
           if (feed.done && outcome === 'discarded') break;
           continue;
         }
         const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
+        ctx.heartbeat(feed.events[feed.events.length - 1].seq);
         pendingNotifications += next.pendingNotifications;
         projectedSeq = feed.events[feed.events.length - 1].seq;
         followed.push(...feed.events);

@@ -60,7 +60,22 @@ describe('taskOutcome', () => {
     expect(taskOutcome(history, tag)).toBe('discarded');
   });
 
-  it('is completed for a state a worker replayed from the history up to a later event', () => {
+  it('is completed for a state a worker replayed up to what the task itself wrote', () => {
+    const history = [
+      ...start,
+      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
+      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      event(5, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 1_000_510),
+      event(6, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, 1_000_510),
+      event(7, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, 1_000_600),
+    ];
+    for (const startedEventId of [4, 5, 6])
+      expect(taskOutcome(history, { startedEventId, timeMs: 1_000_500 })).toBe('completed');
+  });
+
+  it('is open for a state a worker replayed past an event no committed task has handled', () => {
+    // A child's end, replayed to answer the query, ran the workflow's code at the old task's time;
+    // the task that handles it for real runs later, at another time.
     const history = [
       ...start,
       event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
@@ -68,8 +83,9 @@ describe('taskOutcome', () => {
       event(5, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 1_002_000),
       event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 1_002_000),
     ];
-    for (const startedEventId of [4, 5, 6])
-      expect(taskOutcome(history, { startedEventId, timeMs: 1_000_500 })).toBe('completed');
+    for (const startedEventId of [5, 6])
+      expect(taskOutcome(history, { startedEventId, timeMs: 1_000_500 })).toBe('open');
+    expect(taskOutcome(history, { startedEventId: 4, timeMs: 1_000_500 })).toBe('completed');
   });
 
   it('is discarded when a failed attempt started at ids the history gave to other events', () => {

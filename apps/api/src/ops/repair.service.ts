@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, QueryNotRegisteredError, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -273,18 +273,22 @@ export class RepairService {
    *
    * A worker can answer a query from a workflow task the server then throws away. The feed names
    * the task it answered from, so it is read before and after the state: the same task both times,
-   * and the history showing that task completed, prove the state committed. Otherwise the state is
-   * the history's. Reviews started before engine v3 have no feed; their query is taken as it is.
+   * and the history showing that task completed, prove the state committed. Otherwise (a feed read
+   * failed, too) the state is the history's. A worker from before engine v3 has no feed query; its
+   * answer is taken as it is, as before.
    */
   private async workflowState(
     workflowId: string,
   ): Promise<{ state: ReviewState; events: ReviewEvent[]; source: string }> {
     const handle = this.temporal.workflow.getHandle(workflowId);
+    // 'none': the worker has no feed query (it predates engine v3); undefined: no answer.
     const feed = () =>
-      withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).catch(() => undefined);
+      withTimeout(handle.query(projectionFeedQuery, 0), UPDATE_WAIT_MS).catch((err: unknown) =>
+        err instanceof QueryNotRegisteredError ? ('none' as const) : undefined,
+      );
     let state: ReviewState | undefined;
-    let before: ProjectionFeed | undefined;
-    let after: ProjectionFeed | undefined;
+    let before: ProjectionFeed | 'none' | undefined;
+    let after: ProjectionFeed | 'none' | undefined;
     let queryError: unknown;
     try {
       before = await feed();
@@ -295,15 +299,16 @@ export class RepairService {
     }
     const history = await fetchEvents(this.temporal, workflowId);
     const { events, newestState } = await projected(this.temporal, history);
-    const sameTask =
-      !!before?.task &&
-      before.task.startedEventId === after?.task?.startedEventId &&
-      before.task.timeMs === after.task.timeMs;
-    const trusted = before
-      ? sameTask && taskOutcome(history, after!.task!) === 'completed'
-      : !!state && !after;
+    const trusted =
+      before === 'none'
+        ? after === 'none'
+        : !!before?.task &&
+          after !== 'none' &&
+          before.task.startedEventId === after?.task?.startedEventId &&
+          before.task.timeMs === after.task.timeMs &&
+          taskOutcome(history, after.task) === 'completed';
     if (state && trusted) {
-      const pending = after?.events ?? [];
+      const pending = after && after !== 'none' ? after.events : [];
       const upTo = state.seq;
       const seqs = new Set(events.map((e) => e.seq));
       const all = [...events, ...pending.filter((e) => !seqs.has(e.seq))]
