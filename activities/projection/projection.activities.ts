@@ -176,9 +176,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           continue;
         }
         const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
-        ctx.heartbeat(feed.events[feed.events.length - 1].seq);
-        pendingNotifications += next.pendingNotifications;
         projectedSeq = feed.events[feed.events.length - 1].seq;
+        ctx.heartbeat(projectedSeq);
+        pendingNotifications += next.pendingNotifications;
         followed.push(...feed.events);
         followedState = feed.state;
         lastNews = Date.now();

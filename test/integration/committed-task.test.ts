@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { taskOutcome, type TaskTag } from '../../libs/temporal/src/committed-task';
+import { eventId, eventTimeMs } from '../../libs/temporal/src/history-events';
 import { readTestRun } from '../support/test-run';
 
 const { EventType, TaskQueueKind, WorkflowTaskFailedCause } = temporal.api.enums.v1;
@@ -35,13 +36,9 @@ describe('whether a workflow task committed, from the real history', () => {
       }),
     );
     const startedEventId = Number(task.startedEventId);
-    const started = task.history?.events?.find((e) => Number(e.eventId) === startedEventId);
+    const started = task.history?.events?.find((e) => eventId(e) === startedEventId);
     expect(started?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-    const t = started!.eventTime!;
-    const tag: TaskTag = {
-      startedEventId,
-      timeMs: Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6),
-    };
+    const tag: TaskTag = { startedEventId, timeMs: eventTimeMs(started!) };
     return { token: task.taskToken!, tag };
   };
   const fail = (token: Uint8Array) =>

@@ -1,4 +1,4 @@
-import { temporal } from '@temporalio/proto';
+import { eventId, eventTimeMs, eventTypeName } from '../../libs/temporal/src/history-events';
 import type { ReviewState } from '../../libs/domain/src/review/review.types';
 import { noopAgencyActivities, ProtocolFactory } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
@@ -12,17 +12,13 @@ const KILLS = 4;
 
 /** The review's workflow task and activity events with their times, printed beside a difference. */
 async function workflowTasks(handle: ReviewHandle): Promise<string> {
-  const { EventType } = temporal.api.enums.v1;
   const events = (await handle.fetchHistory()).events ?? [];
   return events
-    .filter((e) =>
-      /WORKFLOW_TASK|ACTIVITY_TASK_(SCHEDULED|COMPLETED|TIMED)/.test(EventType[e.eventType!]),
+    .filter((e) => /WORKFLOW_TASK|ACTIVITY_TASK_(SCHEDULED|COMPLETED|TIMED)/.test(eventTypeName(e)))
+    .map(
+      (e) =>
+        `${eventId(e)} ${eventTypeName(e)} ${new Date(eventTimeMs(e)).toISOString().slice(11)}`,
     )
-    .map((e) => {
-      const t = e.eventTime!;
-      const ms = Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-      return `${e.eventId} ${EventType[e.eventType!].replace('EVENT_TYPE_', '')} ${new Date(ms).toISOString().slice(11)}`;
-    })
     .join('\n');
 }
 

@@ -18,17 +18,18 @@ const start = [
   event(1, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
   event(2, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
 ];
+/** The first workflow task, started at 1_000_500 and committed. */
+const committed = [
+  ...start,
+  event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
+  event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+];
 
 describe('taskOutcome', () => {
   const tag = { startedEventId: 3, timeMs: 1_000_500 };
 
   it('is completed when the task started at that time and its completion follows', () => {
-    const history = [
-      ...start,
-      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
-      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
-    ];
-    expect(taskOutcome(history, tag)).toBe('completed');
+    expect(taskOutcome(committed, tag)).toBe('completed');
   });
 
   it('is open while the history ends at or before the task', () => {
@@ -62,9 +63,7 @@ describe('taskOutcome', () => {
 
   it('is completed for a state a worker replayed up to what the task itself wrote', () => {
     const history = [
-      ...start,
-      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
-      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      ...committed,
       event(5, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 1_000_510),
       event(6, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, 1_000_510),
       event(7, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, 1_000_600),
@@ -77,9 +76,7 @@ describe('taskOutcome', () => {
     // A child's end, replayed to answer the query, ran the workflow's code at the old task's time;
     // the task that handles it for real runs later, at another time.
     const history = [
-      ...start,
-      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
-      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      ...committed,
       event(5, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 1_002_000),
       event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 1_002_000),
     ];
@@ -91,9 +88,7 @@ describe('taskOutcome', () => {
   it('is discarded when a failed attempt started at ids the history gave to other events', () => {
     // The attempt (started at 5, at 1_001_000) failed; a child's completion took id 5 since.
     const history = [
-      ...start,
-      event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, 1_000_500),
-      event(4, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 1_000_510),
+      ...committed,
       event(5, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 1_002_000),
     ];
     expect(taskOutcome(history, { startedEventId: 5, timeMs: 1_001_000 })).toBe('discarded');

@@ -1,4 +1,5 @@
 import { temporal } from '@temporalio/proto';
+import { eventId as id, eventTimeMs, eventTypeName } from './history-events';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
@@ -62,7 +63,6 @@ export function taskOutcome(
   events: readonly HistoryEvent[],
   tag: TaskTag,
 ): 'completed' | 'open' | 'discarded' {
-  const id = (e: HistoryEvent) => Number(e.eventId);
   const last = events.length ? id(events[events.length - 1]) : 0;
   if (tag.startedEventId > last) return 'open';
   const started = events.filter(
@@ -83,17 +83,11 @@ export function taskOutcome(
 /** The history's events at a task's ids, for a log line: `29 WORKFLOW_TASK_STARTED @…, 30 …`. */
 export function taskEvents(events: readonly HistoryEvent[], tag: TaskTag): string {
   return [tag.startedEventId, tag.startedEventId + 1]
-    .map((id) => {
-      const e = events.find((x) => Number(x.eventId) === id);
-      if (!e) return `${id} none`;
-      const ms = eventTimeMs(e);
-      const type = EventType[e.eventType ?? 0]?.replace(/^EVENT_TYPE_/, '') ?? String(e.eventType);
-      return `${id} ${type}${ms === undefined ? '' : ` @${new Date(ms).toISOString()}`}`;
+    .map((at) => {
+      const e = events.find((x) => id(x) === at);
+      return e
+        ? `${at} ${eventTypeName(e)} @${new Date(eventTimeMs(e)).toISOString()}`
+        : `${at} none`;
     })
     .join(', ');
-}
-
-function eventTimeMs(e: HistoryEvent): number | undefined {
-  if (!e.eventTime) return undefined;
-  return Number(e.eventTime.seconds ?? 0) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
 }

@@ -4,3 +4,4 @@ export * from './search-attributes';
 export * from './temporal.module';
 export * from './codec/aes-gcm-payload-codec';
 export * from './committed-task';
+export * from './history-events';

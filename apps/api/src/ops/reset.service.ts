@@ -20,10 +20,9 @@ import {
   type RepairContext,
   type RepairParams,
 } from './repair-context';
+import { eventId, eventTimeMs } from '@engine/temporal';
 import {
   childrenStartedAfter,
-  eventId,
-  eventTimeMs,
   fetchEvents,
   resetPoint,
   signalsAndUpdatesAfter,

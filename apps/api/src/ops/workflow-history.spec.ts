@@ -1,10 +1,9 @@
 import Long from 'long';
 import { temporal } from '@temporalio/proto';
 import { readHistory, readHistoryIndex } from '../../../../test/fixtures/record-histories';
+import { eventId, eventTypeName } from '../../../../libs/temporal/src/history-events';
 import {
   childrenStartedAfter,
-  eventId,
-  eventTypeName,
   lastWorkflowTaskFailure,
   resetPoint,
   signalsAndUpdatesAfter,

@@ -7,15 +7,10 @@ import type {
   ReviewEvent,
   ReviewState,
 } from '@engine/domain/review/review.types';
+import { eventId } from '@engine/temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const EventType = temporal.api.enums.v1.EventType;
-
-export const eventId = (e: HistoryEvent): number => Number(e.eventId ?? 0);
-export const eventTimeMs = (e: HistoryEvent): number =>
-  Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
-export const eventTypeName = (e: HistoryEvent): string =>
-  (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
 
 /** The events of a workflow's latest run, oldest first. */
 export async function fetchEvents(client: Client, workflowId: string): Promise<HistoryEvent[]> {
