@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import {
   ReviewClockStopEntity,
   ReviewDeadlineEntity,
@@ -11,6 +11,7 @@ import {
   ReviewFindingEntity,
   ReviewStepEntity,
   ReviewWorkstreamEntity,
+  type ReviewChildRows,
 } from '../../libs/persistence/src/entities';
 import type {
   ProjectionBatch,
@@ -23,9 +24,9 @@ import type {
 import { projectionFeedQuery } from '../../workflows/definitions';
 import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
-import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
+import { appendAudit, AUDIT_CHAIN_LOCK } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
-import { taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
+import { taskEvents, taskOutcome, taskPending } from '../../libs/temporal/src/committed-task';
 import { HistoryTail } from './history-tail';
 
 /**
@@ -139,6 +140,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         const fresh = await history.next(wait, ctx.cancellationSignal);
         if (!fresh.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED))
           continue;
+        // Another task is already scheduled: read once that one completes instead. While the
+        // review is busy, its state changes again at every task, and a read now would answer
+        // from the running task, which is not in the history yet (then it is read again anyway).
+        if (taskPending(history.events)) continue;
       } catch (err) {
         stop('the history could not be read', err);
         break;
@@ -202,19 +207,27 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     };
   }
 
+  /**
+   * One batch in one transaction of six round trips (a projection is most of the engine's work per
+   * review, and each round trip costs both processes a system call and a wake-up): the review row
+   * with its old child rows' removal and the timeline; the new child rows (taking the audit chain's
+   * lock, with the chain on); the audit chain's head; the audit entries. Plus BEGIN and COMMIT,
+   * and the notifications' queries when the batch tells anyone anything.
+   */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = lastSeqOf(batch);
+    const chained = environment().AUDIT_HASH_CHAIN;
     let replaced = false;
     let pendingNotifications = 0;
     await this.dataSource.transaction(async (tx) => {
       replaced = await this.upsertReview(tx, batch, lastSeq);
-      if (replaced) await this.replaceChildRows(tx, state, lastSeq);
-      await this.appendTimeline(tx, state.reviewId, events);
       // A transactional outbox: the notifications are written with the events they tell of.
+      // Before the chain's lock, which the rest of the transaction holds.
       if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
+      if (replaced) await this.insertChildRows(tx, readModelRows(state, lastSeq), chained);
       // Last: a chained append holds the audit chain's lock until commit.
-      await this.writeAudit(tx, state, events);
+      await this.writeAudit(tx, state, events, { chained, lockHeld: replaced && chained });
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
@@ -227,29 +240,44 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * Insert or move the review row forward. Returns true when this batch is the newest seen (the
-   * row was inserted or updated): the row stays locked until commit, so concurrent projections
-   * of the same review take turns and only the newest rewrites the child rows.
+   * Insert or move the review row forward, and append the batch's events to the timeline (every
+   * event once, even from a batch older than the projected state), in one statement. Returns true
+   * when this batch is the newest seen (the row was inserted or updated): then the review's old
+   * rows in the normalized tables are deleted in the same statement (deleting the roots cascades
+   * to steps and findings, from workstreams, and to extensions and clock stops, from deadlines),
+   * for `insertChildRows` to write the new ones. The row stays locked until commit, so concurrent
+   * projections of the same review take turns and only the newest rewrites the child rows.
    */
   private async upsertReview(
     tx: EntityManager,
     batch: ProjectionBatch,
     lastSeq: number,
   ): Promise<boolean> {
-    const { state } = batch;
+    const { state, events } = batch;
     const rows: unknown[] = await tx.query(
-      `INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
-         model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
-         lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
-       ON CONFLICT (id) DO UPDATE SET
-         planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
-         stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
-         determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
-         escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
-         state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
-       WHERE reviews.last_seq < EXCLUDED.last_seq
-       RETURNING id`,
+      `WITH review AS (
+         INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
+           model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
+           lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+         ON CONFLICT (id) DO UPDATE SET
+           planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
+           stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
+           determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
+           escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
+           state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
+         WHERE reviews.last_seq < EXCLUDED.last_seq
+         RETURNING id),
+       workstreams AS (DELETE FROM review_workstreams WHERE review_id IN (SELECT id FROM review)),
+       deadlines AS (DELETE FROM review_deadlines WHERE review_id IN (SELECT id FROM review)),
+       escalations AS (DELETE FROM review_escalations WHERE review_id IN (SELECT id FROM review)),
+       timeline AS (
+         INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
+         SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
+         FROM unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::jsonb[])
+           AS e(seq, type, actor, reason, at, details)
+         ON CONFLICT (review_id, seq) DO NOTHING)
+       SELECT id FROM review`,
       [
         state.reviewId,
         batch.workflowId,
@@ -271,57 +299,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         lastSeq,
         JSON.stringify(state),
         state.closure ? state.closure.at : null,
-      ],
-    );
-    return rows.length > 0;
-  }
-
-  /**
-   * Replace the review's rows in the normalized tables with those of `state`, so items the
-   * workflow removed or renamed disappear. Deleting the roots cascades to steps and findings
-   * (from workstreams) and to extensions and clock stops (from deadlines).
-   */
-  private async replaceChildRows(
-    tx: EntityManager,
-    state: ReviewState,
-    lastSeq: number,
-  ): Promise<void> {
-    const reviewId = state.reviewId;
-    for (const root of [ReviewWorkstreamEntity, ReviewDeadlineEntity, ReviewEscalationEntity]) {
-      await tx.delete(root, { reviewId });
-    }
-    const rows = readModelRows(state, lastSeq);
-    // Parents before children, for the foreign keys.
-    const inserts: [Parameters<EntityManager['insert']>[0], object[]][] = [
-      [ReviewWorkstreamEntity, rows.workstreams],
-      [ReviewStepEntity, rows.steps],
-      [ReviewFindingEntity, rows.findings],
-      [ReviewDeadlineEntity, rows.deadlines],
-      [ReviewExtensionEntity, rows.extensions],
-      [ReviewClockStopEntity, rows.clockStops],
-      [ReviewEscalationEntity, rows.escalations],
-    ];
-    for (const [entity, values] of inserts) {
-      if (values.length) await tx.insert(entity, values);
-    }
-  }
-
-  /** The timeline: every event once, even from a batch older than the projected state. */
-  private async appendTimeline(
-    tx: EntityManager,
-    reviewId: string,
-    events: ReviewEvent[],
-  ): Promise<void> {
-    if (events.length === 0) return;
-    // One statement for the batch (a round trip per event was most of a projection's).
-    await tx.query(
-      `INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
-       SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
-       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[])
-         AS e(seq, type, actor, reason, at, details)
-       ON CONFLICT (review_id, seq) DO NOTHING`,
-      [
-        reviewId,
         events.map((e) => e.seq),
         events.map((e) => e.type),
         events.map((e) => e.actor),
@@ -331,7 +308,36 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         events.map((e) => JSON.stringify(withoutRequest(e.details))),
       ],
     );
+    return rows.length > 0;
   }
+
+  /**
+   * The review's rows in the normalized tables, all in one statement (each table's rows as one
+   * JSON parameter; foreign keys are checked at the statement's end, when the parents are in).
+   * With `lockChain`, the same statement takes the audit chain's lock: after the review row's
+   * lock, as always, so two projections never wait on each other's.
+   */
+  private async insertChildRows(
+    tx: EntityManager,
+    rows: ReviewChildRows,
+    lockChain: boolean,
+  ): Promise<void> {
+    const tables = (this.childTables ??= childTables(this.dataSource));
+    const ctes = tables.map(
+      (t, i) =>
+        `${t.key} AS (INSERT INTO ${t.table} (${t.columns.join(', ')})
+         SELECT ${t.columns.join(', ')} FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
+    );
+    await tx.query(
+      `WITH ${ctes.join(',\n')}
+       SELECT ${lockChain ? `pg_advisory_xact_lock($${tables.length + 1}::bigint)` : '1'}`,
+      [
+        ...tables.map((t) => JSON.stringify(t.values(rows))),
+        ...(lockChain ? [AUDIT_CHAIN_LOCK] : []),
+      ],
+    );
+  }
+  private childTables?: ChildTable[];
 
   /** The audit log: who did what, when and why, once per (review, seq). */
   /**
@@ -342,6 +348,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     tx: EntityManager,
     state: ReviewState,
     events: ReviewEvent[],
+    opts: { chained: boolean; lockHeld: boolean },
   ): Promise<void> {
     const reviewId = state.reviewId;
     await appendAudit(
@@ -364,9 +371,46 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           details: e.details,
         };
       }),
-      { chained: environment().AUDIT_HASH_CHAIN },
+      opts,
     );
   }
+}
+
+/** A normalized read-model table as the projection writes it: its columns, from the entity. */
+interface ChildTable {
+  key: keyof ReviewChildRows;
+  table: string;
+  columns: string[];
+  /** The review's rows for this table, keyed by column, for `jsonb_populate_recordset`. */
+  values(rows: ReviewChildRows): Record<string, unknown>[];
+}
+
+/** The child tables, parents before children (the order does not matter to the statement). */
+function childTables(dataSource: DataSource): ChildTable[] {
+  const entities: [keyof ReviewChildRows, EntityTarget<ObjectLiteral>][] = [
+    ['workstreams', ReviewWorkstreamEntity],
+    ['steps', ReviewStepEntity],
+    ['findings', ReviewFindingEntity],
+    ['deadlines', ReviewDeadlineEntity],
+    ['extensions', ReviewExtensionEntity],
+    ['clockStops', ReviewClockStopEntity],
+    ['escalations', ReviewEscalationEntity],
+  ];
+  return entities.map(([key, entity]) => {
+    const meta = dataSource.getMetadata(entity);
+    const columns = meta.columns.map((c) => ({ name: c.databaseName, property: c.propertyName }));
+    return {
+      key,
+      table: meta.tableName,
+      columns: columns.map((c) => c.name),
+      values: (rows) =>
+        (rows[key] as object[]).map((row) =>
+          Object.fromEntries(
+            columns.map((c) => [c.name, (row as Record<string, unknown>)[c.property] ?? null]),
+          ),
+        ),
+    };
+  });
 }
 
 /** The sequence number a batch brings the read model to. */

@@ -107,34 +107,46 @@ const PER_ROW = 13;
 export async function appendAudit(
   q: Queryable,
   records: AuditRecord[],
-  opts: { chained: boolean },
+  opts: {
+    chained: boolean;
+    /** The caller took the chain's lock in this transaction already (`AUDIT_CHAIN_LOCK`). */
+    lockHeld?: boolean;
+  },
 ): Promise<number> {
   if (records.length === 0) return 0;
-  let head: { position: number; hash: string } | undefined;
-  if (opts.chained) {
-    await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const rows = (await q.query(
-      `SELECT position, hash FROM audit_log WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1`,
-    )) as { position: string; hash: string }[];
-    head = rows[0]
-      ? { position: Number(rows[0].position), hash: rows[0].hash }
-      : { position: 0, hash: GENESIS_HASH };
-  }
   // A retried batch: leave out what is there (read under the lock, so a concurrent attempt's
   // committed entries are seen) before extending the chain.
   const keyed = records.filter((r) => r.reviewId && r.seq != null);
-  const present = new Set<string>();
-  if (keyed.length) {
-    const rows = (await q.query(
-      `SELECT review_id, seq FROM audit_log
-       WHERE (review_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`,
-      [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)],
-    )) as { review_id: string; seq: number }[];
-    for (const r of rows) present.add(`${r.review_id}:${r.seq}`);
+  const keys = [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)];
+  const presentSql = `SELECT coalesce(json_agg(json_build_array(review_id, seq)), '[]'::json)
+     FROM audit_log WHERE (review_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`;
+  let head: { position: number; hash: string } | undefined;
+  let present: [string, number][] = [];
+  if (opts.chained) {
+    // The lock first, in a statement of its own: a later statement's snapshot sees every entry
+    // committed before the lock was granted.
+    if (!opts.lockHeld) await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+    // The head and what is there already, in one round trip.
+    const [row] = (await q.query(
+      `SELECT (SELECT json_build_array(position, hash) FROM audit_log
+               WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1) AS head,
+              (${presentSql}) AS present`,
+      keys,
+    )) as { head: [number, string] | null; present: [string, number][] }[];
+    head = row.head
+      ? { position: Number(row.head[0]), hash: row.head[1] }
+      : { position: 0, hash: GENESIS_HASH };
+    present = row.present;
+  } else if (keyed.length) {
+    const [row] = (await q.query(`SELECT (${presentSql}) AS present`, keys)) as {
+      present: [string, number][];
+    }[];
+    present = row.present;
   }
+  const there = new Set(present.map(([reviewId, seq]) => `${reviewId}:${seq}`));
   const values: unknown[] = [];
   for (const r of records) {
-    if (r.reviewId && r.seq != null && present.has(`${r.reviewId}:${r.seq}`)) continue;
+    if (r.reviewId && r.seq != null && there.has(`${r.reviewId}:${r.seq}`)) continue;
     const fields: ChainedFields = {
       position: head ? head.position + 1 : 0,
       prevHash: head?.hash ?? '',
