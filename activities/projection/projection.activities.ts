@@ -210,9 +210,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   /**
    * One batch in one transaction of six round trips (a projection is most of the engine's work per
    * review, and each round trip costs both processes a system call and a wake-up): the review row
-   * with its old child rows' removal and the timeline; the new child rows (taking the audit chain's
-   * lock, with the chain on); the audit chain's head; the audit entries. Plus BEGIN and COMMIT,
-   * and the notifications' queries when the batch tells anyone anything.
+   * with the timeline; the child rows (taking the audit chain's lock, with the chain on); the audit
+   * chain's head; the audit entries. Plus BEGIN and COMMIT, and the notifications' queries when the
+   * batch tells anyone anything.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
@@ -225,7 +225,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       // A transactional outbox: the notifications are written with the events they tell of.
       // Before the chain's lock, which the rest of the transaction holds.
       if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
-      if (replaced) await this.insertChildRows(tx, readModelRows(state, lastSeq), chained);
+      if (replaced)
+        await this.writeChildRows(tx, state.reviewId, readModelRows(state, lastSeq), chained);
       // Last: a chained append holds the audit chain's lock until commit.
       await this.writeAudit(tx, state, events, { chained, lockHeld: replaced && chained });
     });
@@ -242,11 +243,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   /**
    * Insert or move the review row forward, and append the batch's events to the timeline (every
    * event once, even from a batch older than the projected state), in one statement. Returns true
-   * when this batch is the newest seen (the row was inserted or updated): then the review's old
-   * rows in the normalized tables are deleted in the same statement (deleting the roots cascades
-   * to steps and findings, from workstreams, and to extensions and clock stops, from deadlines),
-   * for `insertChildRows` to write the new ones. The row stays locked until commit, so concurrent
-   * projections of the same review take turns and only the newest rewrites the child rows.
+   * when this batch is the newest seen (the row was inserted or updated): then `writeChildRows`
+   * brings the normalized tables to its state. The row stays locked until commit, so concurrent
+   * projections of the same review take turns and only the newest writes the child rows.
    */
   private async upsertReview(
     tx: EntityManager,
@@ -268,9 +267,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
            state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
          WHERE reviews.last_seq < EXCLUDED.last_seq
          RETURNING id),
-       workstreams AS (DELETE FROM review_workstreams WHERE review_id IN (SELECT id FROM review)),
-       deadlines AS (DELETE FROM review_deadlines WHERE review_id IN (SELECT id FROM review)),
-       escalations AS (DELETE FROM review_escalations WHERE review_id IN (SELECT id FROM review)),
        timeline AS (
          INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
          SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
@@ -312,27 +308,44 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * The review's rows in the normalized tables, all in one statement (each table's rows as one
-   * JSON parameter; foreign keys are checked at the statement's end, when the parents are in).
-   * With `lockChain`, the same statement takes the audit chain's lock: after the review row's
-   * lock, as always, so two projections never wait on each other's.
+   * Bring the review's rows in the normalized tables to `rows`, all in one statement: per table,
+   * the rows no longer in the state are deleted (deleting a workstream or a deadline cascades to
+   * its steps and findings, or its extensions and clock stops), and the others inserted or updated
+   * in place. Every row carries the batch's `last_seq`, so the tables converge to the same rows
+   * whatever order batches came in; an update that changes no indexed column (a row the batch left
+   * as it was) stays on its page without new index entries, where deleting and inserting every row
+   * rewrote all their indexes (fifty steps' for a finding on one). Each table's rows
+   * come as one JSON parameter; foreign keys are checked at the statement's end, when the parents
+   * are in. With `lockChain`, the same statement takes the audit chain's lock: after the review
+   * row's lock, as always, so two projections never wait on each other's.
    */
-  private async insertChildRows(
+  private async writeChildRows(
     tx: EntityManager,
+    reviewId: string,
     rows: ReviewChildRows,
     lockChain: boolean,
   ): Promise<void> {
     const tables = (this.childTables ??= childTables(this.dataSource));
-    const ctes = tables.map(
-      (t, i) =>
-        `${t.key} AS (INSERT INTO ${t.table} (${t.columns.join(', ')})
-         SELECT ${t.columns.join(', ')} FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
-    );
+    const review = `$${tables.length + 1}::uuid`;
+    const ctes = tables.flatMap((t, i) => {
+      const keys = t.keys.join(', ');
+      const cols = t.columns.join(', ');
+      const settable = t.columns.filter((c) => !t.keys.includes(c));
+      return [
+        `new_${t.key} AS (SELECT * FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
+        `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
+           AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key}))`,
+        `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
+           ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
+             ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
+      ];
+    });
     await tx.query(
       `WITH ${ctes.join(',\n')}
-       SELECT ${lockChain ? `pg_advisory_xact_lock($${tables.length + 1}::bigint)` : '1'}`,
+       SELECT ${lockChain ? `pg_advisory_xact_lock($${tables.length + 2}::bigint)` : '1'}`,
       [
         ...tables.map((t) => JSON.stringify(t.values(rows))),
+        reviewId,
         ...(lockChain ? [AUDIT_CHAIN_LOCK] : []),
       ],
     );
@@ -381,6 +394,8 @@ interface ChildTable {
   key: keyof ReviewChildRows;
   table: string;
   columns: string[];
+  /** The primary key's columns (the review's id first). */
+  keys: string[];
   /** The review's rows for this table, keyed by column, for `jsonb_populate_recordset`. */
   values(rows: ReviewChildRows): Record<string, unknown>[];
 }
@@ -403,6 +418,7 @@ function childTables(dataSource: DataSource): ChildTable[] {
       key,
       table: meta.tableName,
       columns: columns.map((c) => c.name),
+      keys: meta.primaryColumns.map((c) => c.databaseName),
       values: (rows) =>
         (rows[key] as object[]).map((row) =>
           Object.fromEntries(
