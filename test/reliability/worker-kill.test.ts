@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { eventId, eventTimeMs, eventTypeName } from '../../libs/temporal/src/history-events';
 import type { ReviewState } from '../../libs/domain/src/review/review.types';
 import { noopAgencyActivities, ProtocolFactory } from '../support/factories';
@@ -10,16 +13,18 @@ import { spawnCoreWorker, type WorkerProcess } from '../support/worker-process';
 const REVIEWS = 50;
 const KILLS = 4;
 
-/** The review's workflow task and activity events with their times, printed beside a difference. */
-async function workflowTasks(handle: ReviewHandle): Promise<string> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  return events
-    .filter((e) => /WORKFLOW_TASK|ACTIVITY_TASK_(SCHEDULED|COMPLETED|TIMED)/.test(eventTypeName(e)))
-    .map(
-      (e) =>
-        `${eventId(e)} ${eventTypeName(e)} ${new Date(eventTimeMs(e)).toISOString().slice(11)}`,
-    )
-    .join('\n');
+/**
+ * Every event of the review's history with its time, printed beside a difference; the whole
+ * history is also saved (to replay it with the SDK's replayer) and its file named.
+ */
+async function historyOf(handle: ReviewHandle): Promise<string> {
+  const history = await handle.fetchHistory();
+  const file = path.join(os.tmpdir(), `${handle.workflowId}.history.json`);
+  fs.writeFileSync(file, JSON.stringify(history));
+  const lines = (history.events ?? []).map(
+    (e) => `${eventId(e)} ${eventTypeName(e)} ${new Date(eventTimeMs(e)).toISOString().slice(11)}`,
+  );
+  return [`history saved to ${file}`, ...lines].join('\n');
 }
 
 /**
@@ -90,7 +95,15 @@ describe('core worker SIGKILLed repeatedly while 50 reviews run', () => {
         found.push(
           `${live.reviewId}: replayed state != result ${JSON.stringify(finals[i].closure)}`,
         );
-      if (found.length) console.log('DIFF', handle.workflowId, await workflowTasks(handle), found);
+      if (found.length) {
+        // The read model's timeline: when each event was recorded, by the workflow's clock.
+        const timeline: { seq: number; type: string; at: Date }[] = await h.db.query(
+          'SELECT seq, type, at FROM review_events WHERE review_id = $1 ORDER BY seq',
+          [live.reviewId],
+        );
+        const times = timeline.map((e) => `${e.seq} ${e.type} ${e.at.toISOString().slice(11)}`);
+        console.log('DIFF', handle.workflowId, await historyOf(handle), times.join('\n'), found);
+      }
       differences.push(...found);
     }
     expect(differences).toEqual([]);
