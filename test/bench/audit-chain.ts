@@ -2,7 +2,13 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { startReview } from '../support/reviews';
 import { spawnCoreWorker } from '../support/worker-process';
 import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
-import { benchProtocol, mean, runRound, startNoopAgencies } from './engine-vs-temporal';
+import {
+  benchProtocol,
+  latencyLine,
+  mean,
+  runRound,
+  startNoopAgencies,
+} from './engine-vs-temporal';
 
 /**
  * B5: completed reviews per second with the hash-chained audit log on against off
@@ -27,7 +33,7 @@ export async function auditChain(
       });
       try {
         await worker.polling;
-        return (await runRound(n, start, agencies)).perSecond;
+        return await runRound(n, start, agencies);
       } finally {
         await worker.stop();
       }
@@ -37,9 +43,11 @@ export async function auditChain(
     const off: number[] = [];
     for (let r = 0; r < opts.rounds; r++) {
       for (const chained of r % 2 === 0 ? [true, false] : [false, true]) {
-        const rate = await measure(chained, opts.reviews);
-        (chained ? on : off).push(rate);
-        opts.log(`  audit chain ${chained ? 'on' : 'off'}: ${round(rate, 2)} reviews/s`);
+        const { perSecond, latency } = await measure(chained, opts.reviews);
+        (chained ? on : off).push(perSecond);
+        opts.log(
+          `  audit chain ${chained ? 'on' : 'off'}: ${round(perSecond, 2)} reviews/s, ${latencyLine(latency)}`,
+        );
       }
     }
     const ratio = mean(on) / mean(off);

@@ -9,7 +9,8 @@ import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { noopAgencyActivities, ProtocolFactory } from '../support/factories';
 import { startReview } from '../support/reviews';
 import { quietBundlerLogger } from '../support/scratch-database';
-import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
+import { eventTimeMs, eventTypeName } from '../../libs/temporal/src/history-events';
+import { percentile, round, type BenchmarkRow, type BenchStack } from './bench-stack';
 import type { MinimalReviewInput } from './minimal/minimal.workflow';
 
 const MINIMAL_QUEUE = 'bench-minimal';
@@ -56,6 +57,8 @@ export interface Round {
   events: number[];
   /** The workflow ids (review, then its workstreams) of the round's first review. */
   sample: string[];
+  /** Seconds from the round's start to each review's completion; the slowest's longest wait. */
+  latency: { median: number; max: number; longestWait: string };
 }
 
 /**
@@ -122,7 +125,13 @@ export async function runRound(
   const cpuBefore = cpuSeconds();
   const began = performance.now();
   const handles = await Promise.all(Array.from({ length: n }, start));
-  await Promise.all(handles.map((h) => h.result()));
+  // Each review's time to complete: a round's rate is set by its slowest review.
+  const took = await Promise.all(
+    handles.map(async (h) => {
+      await h.result();
+      return (performance.now() - began) / 1000;
+    }),
+  );
   const seconds = (performance.now() - began) / 1000;
   const cpuAfter = cpuSeconds();
   const cpuPerReview = Object.fromEntries(
@@ -141,7 +150,38 @@ export async function runRound(
     handles[0].workflowId,
     ...agencies.map((a) => `${handles[0].workflowId}-ws-${a}`),
   ];
-  return { perSecond: n / seconds, cpuPerReview, events, sample };
+  const slowest = took.indexOf(Math.max(...took));
+  return {
+    perSecond: n / seconds,
+    cpuPerReview,
+    events,
+    sample,
+    latency: {
+      median: round(percentile(took, 50), 2),
+      max: round(took[slowest], 2),
+      longestWait: await longestWait(handles[slowest]),
+    },
+  };
+}
+
+/** A round's completion times for the log. */
+export const latencyLine = (l: Round['latency']) =>
+  `done after ${l.median} s (median) to ${l.max} s (slowest; its longest wait ${l.longestWait})`;
+
+/**
+ * Where a review's history stood still longest: the gap between two consecutive events, with
+ * their types (what it waited on), for the log.
+ */
+async function longestWait(handle: WorkflowHandle): Promise<string> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  let best = { gap: -1, at: 0 };
+  for (let i = 1; i < events.length; i++) {
+    const gap = eventTimeMs(events[i]) - eventTimeMs(events[i - 1]);
+    if (gap > best.gap) best = { gap, at: i };
+  }
+  if (best.gap < 0) return 'none';
+  const name = (i: number) => eventTypeName(events[i]).toLowerCase();
+  return `${round(best.gap / 1000, 2)} s from ${name(best.at - 1)} to ${name(best.at)}`;
 }
 
 /**
@@ -200,7 +240,7 @@ export async function engineVsTemporal(
         );
         (which === 'engine' ? engineRounds : minimalRounds).push(result);
         opts.log(
-          `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review, CPU s/review ${JSON.stringify(result.cpuPerReview)}`,
+          `  ${which}: ${round(result.perSecond, 2)} reviews/s, ${round(mean(result.events))} events/review, CPU s/review ${JSON.stringify(result.cpuPerReview)}, ${latencyLine(result.latency)}`,
         );
       }
     }
