@@ -24,7 +24,7 @@ import type {
 import { projectionFeedQuery } from '../../workflows/definitions';
 import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
-import { appendAudit, AUDIT_CHAIN_LOCK } from '../../libs/persistence/src/audit/audit-chain';
+import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
 import { taskEvents, taskOutcome, taskPending } from '../../libs/temporal/src/committed-task';
 import { HistoryTail } from './history-tail';
@@ -208,11 +208,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * One batch in one transaction of six round trips (a projection is most of the engine's work per
-   * review, and each round trip costs both processes a system call and a wake-up): the review row
-   * with the timeline; the child rows (taking the audit chain's lock, with the chain on); the audit
-   * chain's head; the audit entries. Plus BEGIN and COMMIT, and the notifications' queries when the
-   * batch tells anyone anything.
+   * One batch in one transaction of seven round trips (a projection is most of the engine's work
+   * per review, and each round trip costs both processes a system call and a wake-up): the review
+   * row with the timeline; the child rows; with the chain on, the audit chain's lock; the chain's
+   * head with the entries already there; the audit entries. Plus BEGIN and COMMIT, and the
+   * notifications' queries when the batch tells anyone anything.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
@@ -223,12 +223,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     await this.dataSource.transaction(async (tx) => {
       replaced = await this.upsertReview(tx, batch, lastSeq);
       // A transactional outbox: the notifications are written with the events they tell of.
-      // Before the chain's lock, which the rest of the transaction holds.
       if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
-      if (replaced)
-        await this.writeChildRows(tx, state.reviewId, readModelRows(state, lastSeq), chained);
+      if (replaced) await this.writeChildRows(tx, state.reviewId, readModelRows(state, lastSeq));
       // Last: a chained append holds the audit chain's lock until commit.
-      await this.writeAudit(tx, state, events, { chained, lockHeld: replaced && chained });
+      await this.writeAudit(tx, state, events, chained);
     });
     log.debug('projected review', {
       reviewId: state.reviewId,
@@ -313,17 +311,15 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    * its steps and findings, or its extensions and clock stops), and the others inserted or updated
    * in place. Every row carries the batch's `last_seq`, so the tables converge to the same rows
    * whatever order batches came in; an update that changes no indexed column (a row the batch left
-   * as it was) stays on its page without new index entries, where deleting and inserting every row
-   * rewrote all their indexes (fifty steps' for a finding on one). Each table's rows
+   * as it was) needs no new index entries when its page has room, where deleting and inserting
+   * every row rewrote all their indexes (fifty steps' for a finding on one). Each table's rows
    * come as one JSON parameter; foreign keys are checked at the statement's end, when the parents
-   * are in. With `lockChain`, the same statement takes the audit chain's lock: after the review
-   * row's lock, as always, so two projections never wait on each other's.
+   * are in.
    */
   private async writeChildRows(
     tx: EntityManager,
     reviewId: string,
     rows: ReviewChildRows,
-    lockChain: boolean,
   ): Promise<void> {
     const tables = (this.childTables ??= childTables(this.dataSource));
     const review = `$${tables.length + 1}::uuid`;
@@ -342,12 +338,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     });
     await tx.query(
       `WITH ${ctes.join(',\n')}
-       SELECT ${lockChain ? `pg_advisory_xact_lock($${tables.length + 2}::bigint)` : '1'}`,
-      [
-        ...tables.map((t) => JSON.stringify(t.values(rows))),
-        reviewId,
-        ...(lockChain ? [AUDIT_CHAIN_LOCK] : []),
-      ],
+       SELECT 1`,
+      [...tables.map((t) => JSON.stringify(t.values(rows))), reviewId],
     );
   }
   private childTables?: ChildTable[];
@@ -361,7 +353,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     tx: EntityManager,
     state: ReviewState,
     events: ReviewEvent[],
-    opts: { chained: boolean; lockHeld: boolean },
+    chained: boolean,
   ): Promise<void> {
     const reviewId = state.reviewId;
     await appendAudit(
@@ -384,7 +376,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           details: e.details,
         };
       }),
-      opts,
+      { chained },
     );
   }
 }
@@ -422,7 +414,13 @@ function childTables(dataSource: DataSource): ChildTable[] {
       values: (rows) =>
         (rows[key] as object[]).map((row) =>
           Object.fromEntries(
-            columns.map((c) => [c.name, (row as Record<string, unknown>)[c.property] ?? null]),
+            columns.map((c) => {
+              const value = (row as Record<string, unknown>)[c.property] ?? null;
+              // JSON would write an invalid date as null: fail as the driver did.
+              if (value instanceof Date && Number.isNaN(value.getTime()))
+                throw new Error(`read model: ${meta.tableName}.${c.name} is an invalid date`);
+              return [c.name, value];
+            }),
           ),
         ),
     };

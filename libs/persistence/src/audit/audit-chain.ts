@@ -107,11 +107,7 @@ const PER_ROW = 13;
 export async function appendAudit(
   q: Queryable,
   records: AuditRecord[],
-  opts: {
-    chained: boolean;
-    /** The caller took the chain's lock in this transaction already (`AUDIT_CHAIN_LOCK`). */
-    lockHeld?: boolean;
-  },
+  opts: { chained: boolean },
 ): Promise<number> {
   if (records.length === 0) return 0;
   // A retried batch: leave out what is there (read under the lock, so a concurrent attempt's
@@ -125,7 +121,7 @@ export async function appendAudit(
   if (opts.chained) {
     // The lock first, in a statement of its own: a later statement's snapshot sees every entry
     // committed before the lock was granted.
-    if (!opts.lockHeld) await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+    await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
     // The head and what is there already, in one round trip.
     const [row] = (await q.query(
       `SELECT (SELECT json_build_array(position, hash) FROM audit_log
