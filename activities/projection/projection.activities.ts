@@ -321,28 +321,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     reviewId: string,
     rows: ReviewChildRows,
   ): Promise<void> {
-    const tables = (this.childTables ??= childTables(this.dataSource));
-    const review = `$${tables.length + 1}::uuid`;
-    const ctes = tables.flatMap((t, i) => {
-      const keys = t.keys.join(', ');
-      const cols = t.columns.join(', ');
-      const settable = t.columns.filter((c) => !t.keys.includes(c));
-      return [
-        `new_${t.key} AS (SELECT * FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
-        `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
-           AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key}))`,
-        `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
-           ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
-             ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
-      ];
-    });
-    await tx.query(
-      `WITH ${ctes.join(',\n')}
-       SELECT 1`,
-      [...tables.map((t) => JSON.stringify(t.values(rows))), reviewId],
-    );
+    const { tables, sql } = (this.childRows ??= childRowsStatement(this.dataSource));
+    await tx.query(sql, [...tables.map((t) => JSON.stringify(t.values(rows))), reviewId]);
   }
-  private childTables?: ChildTable[];
+  /** The child tables and the statement that writes them: the same for every batch. */
+  private childRows?: { tables: ChildTable[]; sql: string };
 
   /** The audit log: who did what, when and why, once per (review, seq). */
   /**
@@ -425,6 +408,29 @@ function childTables(dataSource: DataSource): ChildTable[] {
         ),
     };
   });
+}
+
+/**
+ * The statement `writeChildRows` runs: per table, the new rows (parameter i + 1, JSON), the
+ * review's rows not among them deleted, the new rows inserted or updated; the review's id last.
+ */
+function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql: string } {
+  const tables = childTables(dataSource);
+  const review = `$${tables.length + 1}::uuid`;
+  const ctes = tables.flatMap((t, i) => {
+    const keys = t.keys.join(', ');
+    const cols = t.columns.join(', ');
+    const settable = t.columns.filter((c) => !t.keys.includes(c));
+    return [
+      `new_${t.key} AS (SELECT * FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
+      `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
+         AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key}))`,
+      `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
+         ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
+           ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
+    ];
+  });
+  return { tables, sql: `WITH ${ctes.join(',\n')}\nSELECT 1` };
 }
 
 /** The sequence number a batch brings the read model to. */
