@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -133,17 +134,21 @@ export async function startBenchStack(
       apiUrl,
       app: app!,
       headers: async (role, agency) => bearer(await tokenFor(role, { agency })),
-      startCoreWorker: async () =>
-        run(
+      startCoreWorker: async () => {
+        // Each its own identity, as each process's is: a worker started later holds no review.
+        const identity = `core-${randomUUID().slice(0, 8)}@bench`;
+        return run(
           await createCoreWorker({
             connection: nativeConnection,
             namespace: 'default',
             taskQueue: env.TEMPORAL_TASK_QUEUE,
-            activities: coreActivities(db),
+            activities: coreActivities(db, { identity }),
             workflowBundle: { codePath: workflowBundlePath },
             dataConverter: dataConverter(),
+            identity,
           }),
-        ),
+        );
+      },
       startWorker: async (opts) =>
         run(
           await Worker.create({

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { ProjectionBatch, ProjectionResult } from '../../libs/domain/src/review/review.types';
 import { taskOutcome } from '../../libs/temporal/src/committed-task';
-import { dataConverter } from '../../libs/temporal/src/connection';
 import {
   projectionFeedQuery,
   raiseEscalationUpdate,
@@ -12,44 +8,11 @@ import {
 } from '../../workflows/definitions';
 import { ProtocolFactory } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { projections } from '../support/projections';
 import { readModelDifferences } from '../support/read-model';
 import { startReview, type ReviewHandle } from '../support/reviews';
 
 const { EventType } = temporal.api.enums.v1;
-
-/** The review's projectReview activities: each one's batch and the seq it reported back. */
-async function projections(r: ReviewHandle) {
-  const events = (await r.fetchHistory()).events ?? [];
-  const codecs = dataConverter().payloadCodecs ?? [];
-  const read = async <T>(payloads?: Payload[] | null): Promise<T> =>
-    defaultPayloadConverter.fromPayload<T>((await decode(codecs, payloads ?? []))[0]);
-  const out: {
-    batchSeqs: number[];
-    done: boolean;
-    projectedSeq?: number;
-    followed?: ProjectionResult['followed'];
-  }[] = [];
-  for (const e of events) {
-    const scheduled = e.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name !== 'projectReview') continue;
-    const batch = await read<ProjectionBatch>(scheduled.input?.payloads);
-    const done = events.find(
-      (c) =>
-        c.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
-        String(c.activityTaskCompletedEventAttributes?.scheduledEventId) === String(e.eventId),
-    );
-    const result = done
-      ? await read<ProjectionResult>(done.activityTaskCompletedEventAttributes?.result?.payloads)
-      : undefined;
-    out.push({
-      batchSeqs: batch.events.map((x) => x.seq),
-      done: !!result,
-      projectedSeq: result?.projectedSeq,
-      followed: result?.followed,
-    });
-  }
-  return out;
-}
 
 const stepStatus = async (h: Harness, reviewId: string) => {
   const rows: { status: string }[] = await h.db.query(

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { temporalPlugins } from '@engine/observability/tracing';
+import { processWorkerIdentity } from '@engine/temporal/worker-identity';
 import {
   ProjectionActivitiesService,
   type FollowOptions,
@@ -21,10 +22,19 @@ export type CoreActivities = ProjectionActivities & RegistryActivities & Notific
 /** The core activities over one DataSource (for tests and scripts outside NestJS). */
 export function coreActivities(
   dataSource: DataSource,
-  opts: { follow?: Partial<FollowOptions> } = {},
+  opts: {
+    follow?: Partial<FollowOptions>;
+    /** The identity of the worker that runs them, when not this process's default. */
+    identity?: string;
+  } = {},
 ): CoreActivities {
   const notifications = new NotificationActivitiesService(dataSource);
-  const projection = new ProjectionActivitiesService(dataSource, notifications, opts.follow);
+  const projection = new ProjectionActivitiesService(
+    dataSource,
+    notifications,
+    opts.follow,
+    opts.identity,
+  );
   const registry = new StepRegistryActivitiesService(dataSource);
   return {
     projectReview: projection.projectReview.bind(projection),
@@ -46,6 +56,11 @@ export async function createCoreWorker(opts: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Payload encryption; the same converter as every client (see libs/temporal/src/codec). */
   dataConverter?: WorkerOptions['dataConverter'];
+  /**
+   * The identity the worker gives the server; this process's default (`processWorkerIdentity`)
+   * otherwise. Its activities must have the same (`coreActivities`).
+   */
+  identity?: string;
 }): Promise<Worker> {
   const { projectReview, recordStepTypes, deliverNotifications, sendNotifications } =
     opts.activities;
@@ -58,6 +73,7 @@ export async function createCoreWorker(opts: {
       : { workflowsPath: WORKFLOWS_PATH }),
     activities: { projectReview, recordStepTypes, deliverNotifications, sendNotifications },
     dataConverter: opts.dataConverter,
+    identity: opts.identity ?? processWorkerIdentity(),
     // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
     plugins: temporalPlugins(),
   });

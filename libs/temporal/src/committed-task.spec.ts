@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { taskOutcome, taskPending } from './committed-task';
+import { lastTaskWorker, taskOutcome, taskPending } from './committed-task';
 
 const { EventType } = temporal.api.enums.v1;
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -127,5 +127,31 @@ describe('taskPending', () => {
 
   it('is false for a history without workflow tasks', () => {
     expect(taskPending([])).toBe(false);
+  });
+});
+
+describe('lastTaskWorker', () => {
+  const completedBy = (eventId: number, identity: string): Event => ({
+    ...event(eventId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    workflowTaskCompletedEventAttributes: { identity },
+  });
+  const history = [
+    ...start,
+    event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
+    completedBy(4, '101@host'),
+    event(5, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+    event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
+    event(7, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
+    completedBy(8, '202@host'),
+  ];
+
+  it('names the worker that completed the last workflow task', () => {
+    expect(lastTaskWorker(history)).toBe('202@host');
+    expect(lastTaskWorker(history.slice(0, 7))).toBe('101@host');
+  });
+
+  it('names none before any task completed', () => {
+    expect(lastTaskWorker(start)).toBeUndefined();
+    expect(lastTaskWorker([])).toBeUndefined();
   });
 });

@@ -105,3 +105,16 @@ export function taskPending(events: readonly HistoryEvent[]): boolean {
   }
   return false;
 }
+
+/**
+ * The identity of the worker that completed the history's last workflow task, if any. That
+ * worker holds the workflow's state in its cache (until it evicts it or stops), and a query is
+ * sent to it there; any other worker answers a query by replaying the whole history.
+ */
+export function lastTaskWorker(events: readonly HistoryEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i].eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+      return events[i].workflowTaskCompletedEventAttributes?.identity ?? undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { coreActivities } from '../../apps/worker/src/core-worker';
+import { dataConverter } from '../../libs/temporal/src/connection';
+import { submitFindingUpdate } from '../../workflows/definitions';
+import { ProtocolFactory } from '../support/factories';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { projections } from '../support/projections';
+import { readModelDifferences } from '../support/read-model';
+import { startReview } from '../support/reviews';
+import { readTestRun } from '../support/test-run';
+
+/**
+ * A following projection reads the review's feed only on the worker that completed the review's
+ * last workflow task, which answers the query from the review it holds; any other worker would
+ * answer by replaying the history (docs/operations.md, "Known issue"). Here the review's
+ * workflows run on one worker and the engine's activities on another, so no projection may follow:
+ * each writes its batch and returns, although following is set to wait 60 s.
+ */
+describe('following projection on a worker that does not hold the review', () => {
+  process.env.TEMPORAL_TASK_QUEUE = `elsewhere-${randomUUID()}`;
+  const queue = process.env.TEMPORAL_TASK_QUEUE;
+  let h: Harness;
+  let connection: NativeConnection;
+  const running: { worker: Worker; done: Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ coreWorker: false });
+    const run = readTestRun();
+    connection = await NativeConnection.connect({ address: run.temporalAddress });
+    const start = (worker: Worker) => running.push({ worker, done: worker.run() });
+    start(
+      await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: queue,
+        workflowBundle: { code: fs.readFileSync(run.workflowBundlePath, 'utf8') },
+        dataConverter: dataConverter(),
+        identity: 'workflows@test',
+      }),
+    );
+    start(
+      await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: queue,
+        activities: coreActivities(h.db, {
+          follow: { idleMs: 60_000, maxMs: 60_000 },
+          identity: 'activities@test',
+        }),
+        dataConverter: dataConverter(),
+        identity: 'activities@test',
+      }),
+    );
+  });
+  afterAll(async () => {
+    for (const { worker } of running) worker.shutdown();
+    await Promise.all(running.map((r) => r.done));
+    await connection?.close();
+    await h?.close();
+  });
+
+  it('writes each batch and returns, and the read model still comes to the review state', async () => {
+    const protocol = ProtocolFactory.singleStep().build();
+    const agency = protocol.workstreams[0].agency;
+    const r = await startReview(h.client, protocol);
+    const reviewId = r.workflowId.replace(/^review-/, '');
+    await eventually(async () => {
+      const rows: { status: string }[] = await h.db.query(
+        'SELECT status FROM review_steps WHERE review_id = $1',
+        [reviewId],
+      );
+      return rows.some((x) => x.status === 'open') ? true : undefined;
+    }, 'the manual step open in the read model');
+    // Every projection so far has returned: none waits for the review's next task.
+    expect((await projections(r)).every((p) => p.done)).toBe(true);
+
+    await h.client.workflow
+      .getHandle(`${r.workflowId}-ws-${agency}`)
+      .executeUpdate(submitFindingUpdate, {
+        args: [
+          {
+            stepId: 'review',
+            riskLevel: 'low',
+            summary: 'nothing of concern',
+            actor: { id: 'analyst@example.gov', agency },
+          },
+        ],
+      });
+    const final = await r.result();
+
+    const all = await projections(r);
+    expect(all.length).toBeGreaterThan(1);
+    expect(all.filter((p) => p.followed)).toEqual([]);
+    // Each projection wrote exactly its own batch, and the batches cover every event once.
+    const reported = all.filter((p) => p.projectedSeq !== undefined);
+    expect(reported.map((p) => p.projectedSeq)).toEqual(
+      reported.map((p) => Math.max(...p.batchSeqs)),
+    );
+    expect(all.flatMap((p) => p.batchSeqs)).toEqual(
+      Array.from({ length: final.seq }, (_, i) => i + 1),
+    );
+    expect(await readModelDifferences(h.db, final)).toEqual([]);
+  });
+});
