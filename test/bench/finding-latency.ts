@@ -2,6 +2,7 @@ import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { submitFindingUpdate } from '../../workflows/definitions';
 import { ProtocolFactory } from '../support/factories';
 import { startReview, waitForState, type ReviewHandle } from '../support/reviews';
+import { spawnCoreWorker } from '../support/worker-process';
 import { percentile, round, type BenchmarkRow, type BenchStack } from './bench-stack';
 
 const STEPS_PER_REVIEW = 50;
@@ -72,8 +73,15 @@ export async function findingLatency(
   stack: BenchStack,
   opts: { submissions: number; log: (l: string) => void },
 ): Promise<BenchmarkRow[]> {
-  const stopCore = await stack.startCoreWorker();
+  // The core worker in its own process, as deployed (apps/worker beside apps/api): the review's
+  // projections then do not run on the API's event loop, nor on the bare client's.
+  const worker = spawnCoreWorker({
+    temporalAddress: stack.temporalAddress,
+    databaseUrl: stack.databaseUrl,
+    workflowBundlePath: stack.workflowBundlePath,
+  });
   try {
+    await worker.polling;
     const protocol = manyStepsProtocol();
     const agency = protocol.workstreams[0].agency;
     const slots = await openSteps(stack, protocol, 2 * opts.submissions + 20);
@@ -139,6 +147,6 @@ export async function findingLatency(
       },
     ];
   } finally {
-    await stopCore();
+    await worker.stop();
   }
 }
