@@ -24,7 +24,10 @@ export function coreActivities(
   dataSource: DataSource,
   opts: {
     follow?: Partial<FollowOptions>;
-    /** The identity of the worker that runs them, when not this process's default. */
+    /**
+     * The identity of the worker that runs them, when not this process's default: the same as
+     * that worker's (`createCoreWorker`), or its following projections never read the feed.
+     */
     identity?: string;
   } = {},
 ): CoreActivities {
@@ -58,7 +61,8 @@ export async function createCoreWorker(opts: {
   dataConverter?: WorkerOptions['dataConverter'];
   /**
    * The identity the worker gives the server; this process's default (`processWorkerIdentity`)
-   * otherwise. Its activities must have the same (`coreActivities`).
+   * otherwise. Its activities must be given the same one (`coreActivities`): a projection
+   * follows a review only when the review's last workflow task was completed by that identity.
    */
   identity?: string;
 }): Promise<Worker> {
