@@ -81,7 +81,14 @@ export async function startBenchStack(
     process.env.RATE_LIMIT_MAX_PER_CLIENT = String(1e9);
     await runMigrations(database.url);
 
-    const temporal = await startDevServer({ port: temporalPort, headless: true, log });
+    // One partition per task queue: with the default four, a task can wait seconds in a partition
+    // no poller is on, and one such review sets its round's rate (benchmarks.md, B1).
+    const temporal = await startDevServer({
+      port: temporalPort,
+      headless: true,
+      taskQueuePartitions: 1,
+      log,
+    });
     stops.push(() => temporal.stop());
 
     const bundle = await bundleWorkflowCode({
