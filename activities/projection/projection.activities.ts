@@ -51,8 +51,9 @@ export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
 export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
 /**
- * Injection token for the identity of the worker that runs the projections, when it is not this
- * process's default (`processWorkerIdentity`): tests run several core workers in one process.
+ * Injection token for the identity of the worker that runs the projections, when that worker was
+ * given another than this process's default (`processWorkerIdentity`). Outside Nest,
+ * `coreActivities` takes it as an option.
  */
 export const PROJECTION_WORKER_IDENTITY = Symbol('ProjectionWorkerIdentity');
 

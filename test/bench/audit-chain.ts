@@ -1,6 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { startReview } from '../support/reviews';
-import { spawnCoreWorker } from '../support/worker-process';
 import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
 import {
   benchProtocol,
@@ -25,12 +24,7 @@ export async function auditChain(
   try {
     const start = () => startReview(stack.client, protocol) as Promise<WorkflowHandle>;
     const measure = async (chained: boolean, n: number) => {
-      const worker = spawnCoreWorker({
-        temporalAddress: stack.temporalAddress,
-        databaseUrl: stack.databaseUrl,
-        workflowBundlePath: stack.workflowBundlePath,
-        env: { AUDIT_HASH_CHAIN: String(chained) },
-      });
+      const worker = stack.spawnCoreWorker({ AUDIT_HASH_CHAIN: String(chained) });
       try {
         await worker.polling;
         return await runRound(n, start, agencies);

@@ -20,6 +20,7 @@ import { bearer, configureTestAuth, tokenFor } from '../support/auth';
 import { openConnections } from '../support/connections';
 import { createScratchDatabase, quietBundlerLogger } from '../support/scratch-database';
 import { freePort } from '../support/test-run';
+import { spawnCoreWorker, type WorkerProcess } from '../support/worker-process';
 
 /**
  * What every benchmark and the load test run against, all real and all in one place: a Temporal
@@ -39,6 +40,11 @@ export interface BenchStack {
   headers(role: Role, agency?: string): Promise<Record<string, string>>;
   /** The engine's core worker in this process (the review and workstream workflows). */
   startCoreWorker(): Promise<() => Promise<void>>;
+  /**
+   * The engine's core worker as deployed: apps/worker's main in a child process, on this stack's
+   * server, database and workflow bundle, with `env` added to its environment.
+   */
+  spawnCoreWorker(env?: Record<string, string>): WorkerProcess;
   /** A worker on any queue with the given activities (and optionally workflows). */
   startWorker(opts: {
     taskQueue: string;
@@ -156,6 +162,13 @@ export async function startBenchStack(
           }),
         );
       },
+      spawnCoreWorker: (workerEnv) =>
+        spawnCoreWorker({
+          temporalAddress: temporal.address,
+          databaseUrl: database.url,
+          workflowBundlePath,
+          env: workerEnv,
+        }),
       startWorker: async (opts) =>
         run(
           await Worker.create({

@@ -2,7 +2,6 @@ import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { submitFindingUpdate } from '../../workflows/definitions';
 import { ProtocolFactory } from '../support/factories';
 import { startReview, waitForState, type ReviewHandle } from '../support/reviews';
-import { spawnCoreWorker } from '../support/worker-process';
 import { percentile, round, type BenchmarkRow, type BenchStack } from './bench-stack';
 
 const STEPS_PER_REVIEW = 50;
@@ -75,11 +74,7 @@ export async function findingLatency(
 ): Promise<BenchmarkRow[]> {
   // The core worker in its own process, as deployed (apps/worker beside apps/api): the review's
   // projections then do not run on the API's event loop, nor on the bare client's.
-  const worker = spawnCoreWorker({
-    temporalAddress: stack.temporalAddress,
-    databaseUrl: stack.databaseUrl,
-    workflowBundlePath: stack.workflowBundlePath,
-  });
+  const worker = stack.spawnCoreWorker();
   try {
     await worker.polling;
     const protocol = manyStepsProtocol();

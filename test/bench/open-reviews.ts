@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import autocannon from 'autocannon';
 import { ProtocolFactory, secondsClock } from '../support/factories';
 import { startReview } from '../support/reviews';
-import { spawnCoreWorker } from '../support/worker-process';
 import { round, type BenchmarkRow, type BenchStack } from './bench-stack';
 
 /** Resident set size of a process in MiB (Linux). */
@@ -25,11 +24,7 @@ export async function openReviews(
     .withoutStage('designation')
     .withStageClock('intake', secondsClock(86_400))
     .build();
-  const worker = spawnCoreWorker({
-    temporalAddress: stack.temporalAddress,
-    databaseUrl: stack.databaseUrl,
-    workflowBundlePath: stack.workflowBundlePath,
-  });
+  const worker = stack.spawnCoreWorker();
   try {
     await worker.polling;
     await new Promise((r) => setTimeout(r, 2000));
