@@ -2,7 +2,7 @@
  * Signals, queries and updates of the review and workstream workflows, defined once and shared
  * by the workflows, the API and the tests.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type {
   ClockSpec,
   Designation,
@@ -113,6 +113,14 @@ export interface WorkstreamProgress {
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
 /** Engine v3: the committed events after a sequence number, for a following projection. */
 export const projectionFeedQuery = defineQuery<ProjectionFeed, [number]>('projectionFeed');
+/**
+ * Engine v3: how the review hands its feed (every event not projected yet) to the worker that
+ * runs it while a following projection is in flight: a sink, called at the end of an activation
+ * that changed the feed, never during a replay (activities/projection/projection-feeds.ts).
+ */
+export interface ProjectionFeedSinks extends Sinks {
+  projectionFeed: { publish(feed: ProjectionFeed): void };
+}
 export const acceptIntakeUpdate = defineUpdate<ReviewState, [ActorInput]>('acceptIntake');
 export const requestInformationUpdate = defineUpdate<InformationRequest, [RequestInformationInput]>(
   'requestInformation',

@@ -8,6 +8,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxySinks,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -58,6 +59,7 @@ import {
   issueDeterminationUpdate,
   projectedUpdate,
   projectionFeedQuery,
+  type ProjectionFeedSinks,
   raiseEscalationUpdate,
   requestExtensionUpdate,
   requestInformationUpdate,
@@ -225,23 +227,42 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   let startingWorkstreams = false;
   // Set while the review waits to continue as new: it needs its read model complete first.
   let rolling = false;
-  // v3: the projection follows the review. After writing its batch it keeps reading what the
-  // review commits next through this query, and writes that too, until the review goes quiet
-  // (or someone waits for the read model); a burst of changes costs one activity, not one per
-  // workflow task. A query may answer from a task the server later throws away, so the reader
-  // writes only what a task the history shows completed had (see the feed's `task`). The events
-  // stay in the outbox until projected.
+  // v3: the projection follows the review. After writing its batch it keeps writing what the
+  // review commits next, which the review publishes to its worker (the `projectionFeed` sink) at
+  // the end of each activation that changed it, until the review goes quiet (or someone waits for
+  // the read model); a burst of changes costs one activity, not one per workflow task. A
+  // publication may come from a task the server later throws away, so the projection writes only
+  // what a task the history shows completed had (see the feed's `task`). The events stay in the
+  // outbox until projected.
   /** An update handler is running, the review is closed, or it is about to continue as new. */
   const waitsForReadModel = () => rolling || state.status !== 'open' || !allHandlersFinished();
-  setHandler(projectionFeedQuery, (afterSeq: number) => {
+  const feedAfter = (afterSeq: number) => {
     // Held like the projector's own batch while the workstreams start (v2's one transaction).
     const events = startingWorkstreams ? [] : outbox.filter((e) => e.seq > afterSeq);
-    // A query answers from the worker's last workflow task, which the server may yet throw away.
-    // Which task it was (its started event and time, both unchanged by queries) lets the reader
-    // check in the history that it committed.
+    // Which task the feed comes from (its started event and time, both unchanged by queries), so
+    // the reader can check in the history that it committed.
     const task = { startedEventId: workflowInfo().historyLength, timeMs: Date.now() };
     return { events, ...(events.length ? { state } : {}), done: waitsForReadModel(), task };
-  });
+  };
+  // For operators (`rebuild`): the same feed on demand. A query answered by a worker that does
+  // not hold the review replays it (docs/operations.md, "Known issue"); the projection never asks.
+  setHandler(projectionFeedQuery, feedAfter);
+  // v3: set while a following projection is in flight; the review publishes its feed meanwhile.
+  let following = false;
+  let published = '';
+  const feedKey = () => `${state.seq}/${waitsForReadModel()}/${startingWorkstreams}`;
+  if (v3) {
+    const { projectionFeed } = proxySinks<ProjectionFeedSinks>();
+    // Conditions are checked once an activation's jobs have run, so this publishes what an
+    // activation that changed the feed left (the sink call is made when the activation ends).
+    void (async () => {
+      for (;;) {
+        await condition(() => following && feedKey() !== published);
+        published = feedKey();
+        projectionFeed.publish(feedAfter(projectedSeq));
+      }
+    })();
+  }
   const projector = (async () => {
     for (;;) {
       await condition(() => (outbox.length > 0 && !startingWorkstreams) || finished);
@@ -254,15 +275,21 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       // from a task that a crash can throw away and redo with other numbers (the worker-kill
       // reliability test caught exactly that: a stage change recorded twice, another lost).
       if (v2) syncSearchAttributes();
+      // Not while someone waits for this batch in the read model: it returns at once.
+      const follow = v3 && !waitsForReadModel();
+      if (follow) {
+        following = true;
+        published = feedKey(); // what the projection is scheduled with is no news to it
+      }
       const projection = await (v3 ? projectFollowing : projectReview)({
         reviewId: input.reviewId,
         workflowId: wfId,
         events,
         state,
         ...(v2 ? { notify: true, developerContact: input.intake.contactEmail } : {}),
-        // Not while someone waits for this batch in the read model: it returns at once.
-        ...(v3 ? { follow: !waitsForReadModel() } : {}),
+        ...(v3 ? { follow } : {}),
       });
+      following = false;
       // v3: it may have written later events too, those it followed.
       const last = Math.max(events[events.length - 1].seq, projection?.projectedSeq ?? 0);
       const written = v3 ? outbox.splice(0, outbox.filter((e) => e.seq <= last).length) : events;

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
-import { temporal } from '@temporalio/proto';
-import type { WorkflowHandle } from '@temporalio/client';
 import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import {
   ReviewClockStopEntity,
@@ -15,36 +13,39 @@ import {
 } from '../../libs/persistence/src/entities';
 import type {
   ProjectionBatch,
-  ProjectionFeed,
   ProjectionResult,
   RequestRef,
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
-import { projectionFeedQuery } from '../../workflows/definitions';
 import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
 import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
 import { readModelRows } from './read-model-rows';
-import {
-  lastTaskWorker,
-  taskEvents,
-  taskOutcome,
-  taskPending,
-} from '../../libs/temporal/src/committed-task';
+import { lastTaskWorker, taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
 import { processWorkerIdentity } from '../../libs/temporal/src/worker-identity';
 import { HistoryTail } from './history-tail';
+import {
+  processProjectionFeeds,
+  type ProjectionFeeds,
+  type PublishedFeed,
+} from './projection-feeds';
+
+type TaskOutcome = ReturnType<typeof taskOutcome>;
 
 /**
  * How long a following projection (engine v3) follows the review: until nothing new was written
- * for `idleMs`, `maxMs` in all, or the review says it waits for its read model. A following
- * projection holds one of the worker's activity slots (100 by default) while it waits, so at most
- * `maxConcurrent` follow at once in one worker; past that a projection writes its batch and
- * returns, as before engine v3.
+ * for `idleMs`, `maxMs` in all, or the review says it waits for its read model. What the review
+ * publishes within `batchMs` of a change is written with it, in one transaction (the read model
+ * lags a busy review by up to that much; a review that waits for its read model is written at
+ * once). A following projection holds one of the worker's activity slots (100 by default) while
+ * it waits, so at most `maxConcurrent` follow at once in one worker; past that a projection
+ * writes its batch and returns, as before engine v3.
  */
 export const FOLLOW = {
   idleMs: 3_000,
   maxMs: 20_000,
+  batchMs: 1_000,
   maxConcurrent: 40,
 };
 export type FollowOptions = typeof FOLLOW;
@@ -56,8 +57,12 @@ export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
  * `coreActivities` takes it as an option.
  */
 export const PROJECTION_WORKER_IDENTITY = Symbol('ProjectionWorkerIdentity');
+/**
+ * Injection token for the board the worker delivers its reviews' publications to, when that
+ * worker was given another than this process's (`processProjectionFeeds`).
+ */
+export const PROJECTION_FEEDS = Symbol('ProjectionFeeds');
 
-const { EventType } = temporal.api.enums.v1;
 /**
  * A following projection's longest wait on the history (its heartbeat timeout is 10 s: it also
  * heartbeats before each feed read, at most 3 s, and after each write).
@@ -89,6 +94,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     @Optional()
     @Inject(PROJECTION_WORKER_IDENTITY)
     private readonly workerIdentity: string = processWorkerIdentity(),
+    @Optional()
+    @Inject(PROJECTION_FEEDS)
+    private readonly feeds: ProjectionFeeds = processProjectionFeeds,
   ) {
     this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
     this.following = { ...FOLLOW, ...following };
@@ -106,21 +114,20 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * Engine v3: after its batch, the projection follows the review. It waits on the review's
-   * history (a long poll) and, whenever a workflow task completed, reads the `projectionFeed` query
-   * and writes the new run of events the same way, so a review busy for a moment (a step done, the
-   * next one started, the workstreams ending) is projected by one activity instead of one per
-   * workflow task. A query may answer from a workflow task the server later throws away, so a read
-   * is written only once the history shows its task completed. A failed read ends the following
-   * early; the review projects what is left with its next activity.
+   * Engine v3: after its batch, the projection follows the review. While it is in flight the
+   * review publishes its feed to this worker (`ProjectionFeeds`) at the end of every activation
+   * that changed it, and the projection writes each publication the same way, so a review busy for
+   * a moment (a step done, the next one started, the workstreams ending) is projected by one
+   * activity instead of one per workflow task. A publication may come from a workflow task the
+   * server later throws away, so it is written only once the review's history (a long poll) shows
+   * that task completed. A failed history read ends the following early; the review projects what
+   * is left with its next activity.
    */
   private async follow(batch: ProjectionBatch, first: ProjectionResult): Promise<ProjectionResult> {
     const ctx = Context.current();
     const run = ctx.info.workflowExecution;
-    let review: WorkflowHandle;
     let history: HistoryTail;
     try {
-      review = ctx.client.workflow.getHandle(run!.workflowId, run!.runId);
       history = new HistoryTail(ctx.client, ctx.client.options.namespace, {
         workflowId: run!.workflowId,
         runId: run!.runId,
@@ -128,8 +135,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     } catch {
       return first; // not run by a worker with a client (a test's mock environment)
     }
+    const runId = run!.runId;
+    const signal = ctx.cancellationSignal;
     const stop = (why: string, err: unknown) => {
-      if (!ctx.cancellationSignal.aborted)
+      if (!signal.aborted)
         log.warn(`following projection stopped: ${why}`, {
           reviewId: batch.reviewId,
           error: String(err),
@@ -141,76 +150,80 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let followedState: ReviewState | undefined;
     const began = Date.now();
     let lastNews = began;
-    let reads = 0;
+    let seen = 0;
+    let written = 0;
     let heldElsewhere = false;
     const checked = { completed: 0, open: 0, discarded: 0 };
-    for (;;) {
+    try {
+      // The review publishes only to the worker that runs its workflow tasks: one whose last
+      // task another worker completed (one that started after a crash, one of several) would
+      // publish nothing here. The review's next activity carries what follows instead.
+      await history.next(Date.now(), signal);
+      if (lastTaskWorker(history.events) !== this.workerIdentity) heldElsewhere = true;
+    } catch (err) {
+      stop('the history could not be read', err);
+      return first;
+    }
+    while (!heldElsewhere) {
       ctx.heartbeat(projectedSeq);
       const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
-      if (Date.now() >= until || history.closed) break;
-      // The review's state changes only when a workflow task completes: wait for one. (The first
-      // read returns the whole history, with the tasks that completed since the batch.)
+      if (Date.now() >= until) break;
+      // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
+      const published = await this.feeds.next(
+        runId,
+        seen,
+        Math.min(until, Date.now() + HEARTBEAT_EVERY_MS),
+        signal,
+      );
+      if (signal.aborted) break;
+      if (!published) continue;
+      seen = published.version;
+      if (!published.feed.events.some((e) => e.seq > projectedSeq)) {
+        if (published.feed.done) break;
+        continue;
+      }
+      // A burst of changes is written once: the newest publication within `batchMs` of the
+      // first (at once when the review waits for its read model).
+      let newest = published;
+      const flushAt = Math.min(until, Date.now() + this.following.batchMs);
+      while (!newest.feed.done) {
+        const newer = await this.feeds.next(runId, newest.version, flushAt, signal);
+        if (!newer) break;
+        newest = newer;
+      }
+      let settled: { published: PublishedFeed; outcome: TaskOutcome };
       try {
-        // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
-        const wait = Math.min(until, Date.now() + HEARTBEAT_EVERY_MS);
-        const fresh = await history.next(wait, ctx.cancellationSignal);
-        if (!fresh.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED))
-          continue;
-        // Another task is already scheduled: read once that one completes instead. While the
-        // review is busy, its state changes again at every task, and a read now would answer
-        // from the running task, which is not in the history yet (then it is read again anyway).
-        if (taskPending(history.events)) continue;
-        // Read only a review whose last task this worker completed, so that the query is answered
-        // from the review this worker holds. Any other worker (one that started after a crash, one
-        // of several) answers it by replaying the history, and the SDK then runs a signal or a
-        // child's end that no task has handled yet, at the last task's time, and keeps that
-        // (docs/operations.md, "Known issue"). The review projects what follows with its next
-        // activity instead.
-        if (lastTaskWorker(history.events) !== this.workerIdentity) {
-          heldElsewhere = true;
-          break;
-        }
+        settled = await this.committed(newest, until, {
+          runId,
+          history,
+          signal,
+          heartbeat: () => ctx.heartbeat(projectedSeq),
+        });
       } catch (err) {
         stop('the history could not be read', err);
         break;
       }
-      ctx.heartbeat(projectedSeq);
-      let feed: ProjectionFeed;
-      try {
-        const after = projectedSeq;
-        feed = await ctx.client.withAbortSignal(ctx.cancellationSignal, () =>
-          ctx.client.withDeadline(Date.now() + 3_000, () =>
-            review.query(projectionFeedQuery, after),
-          ),
-        );
-        reads += 1;
-      } catch (err) {
-        stop('the feed could not be read', err);
-        break;
+      const { feed } = settled.published;
+      seen = settled.published.version;
+      checked[settled.outcome] += 1;
+      if (settled.outcome === 'discarded') {
+        // The review's retried task publishes again what it redoes.
+        log.warn('following projection skipped a publication from a discarded workflow task', {
+          reviewId: batch.reviewId,
+          task: feed.task,
+          ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
+        });
+        continue;
       }
-      if (feed.events.length && feed.state) {
-        // Written only once the history shows the task the answer came from committed: a worker
-        // may answer from a task it ran that the server then threw away (it timed out, the worker
-        // died before reporting it). A task not in the history yet completes in a later read.
-        const outcome = feed.task ? taskOutcome(history.events, feed.task) : 'discarded';
-        checked[outcome] += 1;
-        if (outcome === 'discarded')
-          log.warn('following projection skipped a feed read from a discarded workflow task', {
-            reviewId: batch.reviewId,
-            task: feed.task,
-            ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
-          });
-        // Not final yet: read again when the next task completes (even if the review waits, as
-        // it waits for exactly these events). Discarded: the review's retried task redoes them.
-        if (outcome !== 'completed') {
-          if (feed.done && outcome === 'discarded') break;
-          continue;
-        }
-        const next = await this.projectBatch({ ...batch, events: feed.events, state: feed.state });
-        projectedSeq = feed.events[feed.events.length - 1].seq;
+      if (settled.outcome === 'open') break; // its task did not complete in time
+      const events = feed.events.filter((e) => e.seq > projectedSeq);
+      if (events.length && feed.state) {
+        const next = await this.projectBatch({ ...batch, events, state: feed.state });
+        projectedSeq = events[events.length - 1].seq;
         ctx.heartbeat(projectedSeq);
+        written += 1;
         pendingNotifications += next.pendingNotifications;
-        followed.push(...feed.events);
+        followed.push(...events);
         followedState = feed.state;
         lastNews = Date.now();
         // Someone is to be told (a missed deadline, an escalation): the review sends it once
@@ -219,10 +232,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       }
       if (feed.done) break;
     }
+    this.feeds.forget(runId);
     log.debug('following projection ended', {
       reviewId: batch.reviewId,
       seq: projectedSeq,
-      reads,
+      written,
       checked,
       ...(heldElsewhere ? { heldElsewhere } : {}),
       ms: Date.now() - began,
@@ -232,6 +246,31 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       projectedSeq,
       ...(followedState ? { followed: { events: followed, state: followedState } } : {}),
     };
+  }
+
+  /**
+   * Wait until the history says whether the task `published` came from completed (or until
+   * `untilMs`: still `open`). A newer publication seen meanwhile replaces it: it holds every event
+   * the older one did. The worker delivers a publication before it reports the task, so the
+   * history usually shows the task complete after one wait.
+   */
+  private async committed(
+    published: PublishedFeed,
+    untilMs: number,
+    on: { runId: string; history: HistoryTail; signal: AbortSignal; heartbeat: () => void },
+  ): Promise<{ published: PublishedFeed; outcome: TaskOutcome }> {
+    const { runId, history, signal, heartbeat } = on;
+    let current = published;
+    for (;;) {
+      const task = current.feed.task;
+      const outcome = task ? taskOutcome(history.events, task) : 'discarded';
+      if (outcome !== 'open' || Date.now() >= untilMs || signal.aborted)
+        return { published: current, outcome };
+      heartbeat();
+      await history.next(Math.min(untilMs, Date.now() + HEARTBEAT_EVERY_MS), signal);
+      const newer = this.feeds.latest(runId);
+      if (newer && newer.version > current.version) current = newer;
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { coreActivities } from '../../apps/worker/src/core-worker';
+import { ProjectionFeeds, projectionFeedSinks } from '../../activities/projection/projection-feeds';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import { submitFindingUpdate } from '../../workflows/definitions';
 import { ProtocolFactory } from '../support/factories';
@@ -12,11 +13,12 @@ import { startReview } from '../support/reviews';
 import { readTestRun } from '../support/test-run';
 
 /**
- * A following projection reads the review's feed only on the worker that completed the review's
- * last workflow task, which answers the query from the review it holds; any other worker would
- * answer by replaying the history (docs/operations.md, "Known issue"). Here the review's
- * workflows run on one worker and the engine's activities on another, so no projection may follow:
- * each writes its batch and returns, although following is set to wait 60 s.
+ * A review publishes its projection feed only to the worker that runs its workflow tasks, so a
+ * following projection on any other worker would wait for publications that never come. It
+ * follows only when its own worker completed the review's last workflow task. Here the review's
+ * workflows run on one worker and the engine's activities on another (each with its own board, as
+ * in two processes), so no projection may follow: each writes its batch and returns, although
+ * following is set to wait 60 s.
  */
 describe('following projection on a worker that does not hold the review', () => {
   process.env.TEMPORAL_TASK_QUEUE = `elsewhere-${randomUUID()}`;
@@ -38,6 +40,9 @@ describe('following projection on a worker that does not hold the review', () =>
         workflowBundle: { code: fs.readFileSync(run.workflowBundlePath, 'utf8') },
         dataConverter: dataConverter(),
         identity: 'workflows@test',
+        // Its own board, as in a process of its own: its reviews' publications never reach the
+        // other worker's projections.
+        sinks: projectionFeedSinks(new ProjectionFeeds()),
       }),
     );
     start(

@@ -8,6 +8,7 @@ import type { Protocol, ProtocolStep } from '../../libs/domain/src/protocol/prot
 import type { ReviewState } from '../../libs/domain/src/review/review.types';
 import { run as runCli } from '../../apps/cli/src/reviewctl';
 import { coreActivities } from '../../apps/worker/src/core-worker';
+import { projectionFeedSinks } from '../../activities/projection/projection-feeds';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import { calendarChangedSignal } from '../../workflows/definitions';
 import type { reviewWorkflow } from '../../workflows/review.workflow';
@@ -409,6 +410,7 @@ describe('operators: stuck reviews found and repaired', () => {
         workflowBundle: { code },
         activities: coreActivities(h.db),
         dataConverter: dataConverter(),
+        sinks: projectionFeedSinks(),
       });
       return { w, running: w.run() };
     };

@@ -8,6 +8,11 @@ import {
   type ProjectionActivities,
 } from '@engine/activities/projection/projection.activities';
 import {
+  processProjectionFeeds,
+  projectionFeedSinks,
+  type ProjectionFeeds,
+} from '@engine/activities/projection/projection-feeds';
+import {
   NotificationActivitiesService,
   type NotificationActivities,
 } from '@engine/activities/notifications/notification.activities';
@@ -29,6 +34,11 @@ export function coreActivities(
      * that worker's (`createCoreWorker`), or its following projections never read the feed.
      */
     identity?: string;
+    /**
+     * The board its worker delivers the reviews' publications to, when not this process's: the
+     * same as that worker's (`createCoreWorker`), or its projections never follow.
+     */
+    feeds?: ProjectionFeeds;
   } = {},
 ): CoreActivities {
   const notifications = new NotificationActivitiesService(dataSource);
@@ -37,6 +47,7 @@ export function coreActivities(
     notifications,
     opts.follow,
     opts.identity,
+    opts.feeds,
   );
   const registry = new StepRegistryActivitiesService(dataSource);
   return {
@@ -65,6 +76,8 @@ export async function createCoreWorker(opts: {
    * follows a review only when the review's last workflow task was completed by that identity.
    */
   identity?: string;
+  /** Where the reviews publish their projection feeds; this process's board otherwise. */
+  feeds?: ProjectionFeeds;
 }): Promise<Worker> {
   const { projectReview, recordStepTypes, deliverNotifications, sendNotifications } =
     opts.activities;
@@ -78,6 +91,7 @@ export async function createCoreWorker(opts: {
     activities: { projectReview, recordStepTypes, deliverNotifications, sendNotifications },
     dataConverter: opts.dataConverter,
     identity: opts.identity ?? processWorkerIdentity(),
+    sinks: projectionFeedSinks(opts.feeds ?? processProjectionFeeds),
     // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
     plugins: temporalPlugins(),
   });
