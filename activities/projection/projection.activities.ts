@@ -1,6 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
-import { DataSource, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { Pool, QueryResult } from 'pg';
+import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
   ReviewClockStopEntity,
   ReviewDeadlineEntity,
@@ -20,7 +22,15 @@ import type {
 } from '../../libs/domain/src/review/review.types';
 import { NotificationActivitiesService } from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
-import { appendAudit } from '../../libs/persistence/src/audit/audit-chain';
+import {
+  AUDIT_CHAIN_LOCK_SQL,
+  auditAppendRead,
+  auditInsertStatement,
+  auditReadStatement,
+  type AuditReadRow,
+  type AuditRecord,
+} from '../../libs/persistence/src/audit/audit-chain';
+import { inlineParams } from '../../libs/persistence/src/inline-sql';
 import { readModelRows } from './read-model-rows';
 import { lastTaskWorker, taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
 import { processWorkerIdentity } from '../../libs/temporal/src/worker-identity';
@@ -103,27 +113,28 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   async projectReview(batch: ProjectionBatch): Promise<ProjectionResult> {
-    const first = await this.projectBatch(batch);
-    if (!batch.follow || this.followingNow >= this.following.maxConcurrent) return first;
+    if (!batch.follow || this.followingNow >= this.following.maxConcurrent)
+      return this.projectBatch(batch);
     this.followingNow += 1;
     try {
-      return await this.follow(batch, first);
+      return await this.follow(batch);
     } finally {
       this.followingNow -= 1;
     }
   }
 
   /**
-   * Engine v3: after its batch, the projection follows the review. While it is in flight the
-   * review publishes its feed to this worker (`ProjectionFeeds`) at the end of every activation
-   * that changed it, and the projection writes each publication the same way, so a review busy for
-   * a moment (a step done, the next one started, the workstreams ending) is projected by one
-   * activity instead of one per workflow task. A publication may come from a workflow task the
+   * Engine v3: the projection follows the review. While it is in flight the review publishes its
+   * feed to this worker (`ProjectionFeeds`) at the end of every activation that changed it, and the
+   * projection writes what it publishes the same way as its own batch, so a review busy for a
+   * moment (its start, a step done and the next one started, the workstreams ending) is projected
+   * by one activity instead of one per workflow task. What comes within `batchMs` is written in one
+   * transaction, the activity's own batch with it. A publication may come from a workflow task the
    * server later throws away, so it is written only once the review's history (a long poll) shows
    * that task completed. A failed history read ends the following early; the review projects what
-   * is left with its next activity.
+   * is left with its next activity. The activity's own batch is always written before it returns.
    */
-  private async follow(batch: ProjectionBatch, first: ProjectionResult): Promise<ProjectionResult> {
+  private async follow(batch: ProjectionBatch): Promise<ProjectionResult> {
     const ctx = Context.current();
     const run = ctx.info.workflowExecution;
     let history: HistoryTail;
@@ -133,7 +144,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         runId: run!.runId,
       });
     } catch {
-      return first; // not run by a worker with a client (a test's mock environment)
+      return this.projectBatch(batch); // not run by a worker with a client (a test's mock environment)
     }
     const runId = run!.runId;
     const signal = ctx.cancellationSignal;
@@ -144,8 +155,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           error: String(err),
         });
     };
-    let projectedSeq = lastSeqOf(batch);
-    let pendingNotifications = first.pendingNotifications;
+    const batchSeq = lastSeqOf(batch);
+    /** The last event in the read model, as far as this activity knows (before its batch first). */
+    let projectedSeq = batch.events.length ? batch.events[0].seq - 1 : batchSeq;
+    let pendingNotifications = 0;
     const followed: ReviewEvent[] = [];
     let followedState: ReviewState | undefined;
     const began = Date.now();
@@ -154,6 +167,21 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let written = 0;
     let heldElsewhere = false;
     const checked = { completed: 0, open: 0, discarded: 0 };
+    const write = async (events: ReviewEvent[], state: ReviewState) => {
+      const result = await this.projectBatch({ ...batch, events, state });
+      projectedSeq = events.length ? events[events.length - 1].seq : state.seq;
+      ctx.heartbeat(projectedSeq);
+      written += 1;
+      pendingNotifications += result.pendingNotifications;
+      if (projectedSeq > batchSeq) {
+        followed.push(...events.filter((e) => e.seq > batchSeq));
+        followedState = state;
+      }
+      lastNews = Date.now();
+    };
+    /** The activity's own batch, unless a publication written already held it. */
+    const writeOwnBatch = () =>
+      projectedSeq < batchSeq || written === 0 ? write(batch.events, batch.state) : undefined;
     try {
       // The review publishes only to the worker that runs its workflow tasks: one whose last
       // task another worker completed (one that started after a crash, one of several) would
@@ -162,30 +190,36 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       if (lastTaskWorker(history.events) !== this.workerIdentity) heldElsewhere = true;
     } catch (err) {
       stop('the history could not be read', err);
-      return first;
+      heldElsewhere = true;
     }
     while (!heldElsewhere) {
       ctx.heartbeat(projectedSeq);
       const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
       if (Date.now() >= until) break;
+      // The activity's own batch waits `batchMs` for what the review publishes next.
+      const ownBatchDue = written ? Infinity : began + this.following.batchMs;
       // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
       const published = await this.feeds.next(
         runId,
         seen,
-        Math.min(until, Date.now() + HEARTBEAT_EVERY_MS),
+        Math.min(until, ownBatchDue, Date.now() + HEARTBEAT_EVERY_MS),
         signal,
       );
       if (signal.aborted) break;
-      if (!published) continue;
+      if (!published) {
+        if (Date.now() >= ownBatchDue) await writeOwnBatch();
+        continue;
+      }
       seen = published.version;
-      if (!published.feed.events.some((e) => e.seq > projectedSeq)) {
+      if (!published.feed.events.some((e) => e.seq > Math.max(projectedSeq, batchSeq))) {
         if (published.feed.done) break;
         continue;
       }
       // A burst of changes is written once: the newest publication within `batchMs` of the
-      // first (at once when the review waits for its read model).
+      // first (or of the activity's start, with its own batch), at once when the review waits
+      // for its read model.
       let newest = published;
-      const flushAt = Math.min(until, Date.now() + this.following.batchMs);
+      const flushAt = Math.min(until, written ? Date.now() + this.following.batchMs : ownBatchDue);
       while (!newest.feed.done) {
         const newer = await this.feeds.next(runId, newest.version, flushAt, signal);
         if (!newer) break;
@@ -216,22 +250,17 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         continue;
       }
       if (settled.outcome === 'open') break; // its task did not complete in time
+      // Everything the read model does not have yet, the activity's own batch included.
       const events = feed.events.filter((e) => e.seq > projectedSeq);
       if (events.length && feed.state) {
-        const next = await this.projectBatch({ ...batch, events, state: feed.state });
-        projectedSeq = events[events.length - 1].seq;
-        ctx.heartbeat(projectedSeq);
-        written += 1;
-        pendingNotifications += next.pendingNotifications;
-        followed.push(...events);
-        followedState = feed.state;
-        lastNews = Date.now();
+        await write(events, feed.state);
         // Someone is to be told (a missed deadline, an escalation): the review sends it once
         // this returns, so return now rather than after the following.
-        if (next.pendingNotifications) break;
+        if (pendingNotifications) break;
       }
       if (feed.done) break;
     }
+    await writeOwnBatch();
     this.feeds.forget(runId);
     log.debug('following projection ended', {
       reviewId: batch.reviewId,
@@ -274,26 +303,63 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * One batch in one transaction of seven round trips (a projection is most of the engine's work
-   * per review, and each round trip costs both processes a system call and a wake-up): the review
-   * row with the timeline; the child rows; with the chain on, the audit chain's lock; the chain's
-   * head with the entries already there; the audit entries. Plus BEGIN and COMMIT, and the
-   * notifications' queries when the batch tells anyone anything.
+   * One batch in one transaction of two round trips (a projection is most of the engine's work per
+   * review, and each round trip costs both processes a system call and a wake-up; on a small VM,
+   * about a millisecond of CPU each):
+   * 1. BEGIN; the review row with the timeline; the child rows; with the chain on, the audit
+   *    chain's lock and the chain's head with the entries already there;
+   * 2. the audit entries (their hashes need the head); COMMIT.
+   * Each statement goes with its parameters written in as literals (`inlineParams`): PostgreSQL
+   * takes several statements at once only without parameters. The notifications' queries, when
+   * the batch tells anyone anything, run between the two.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = lastSeqOf(batch);
     const chained = environment().AUDIT_HASH_CHAIN;
+    const records = auditRecords(state, events);
+    const review = reviewStatement(batch, lastSeq);
+    const { tables, sql: childSql } = (this.childRows ??= childRowsStatement(this.dataSource));
+    const rows = readModelRows(state, lastSeq);
+    const children = inlineParams(childSql, [
+      ...tables.map((t) => JSON.stringify(t.values(rows))),
+      state.reviewId,
+    ]);
+    const read = auditReadStatement(records, { chained });
+    const first = [
+      'BEGIN',
+      inlineParams(review.sql, review.params),
+      children,
+      // Last: a chained append holds the audit chain's lock until commit.
+      ...(chained && records.length ? [AUDIT_CHAIN_LOCK_SQL] : []),
+      ...(read ? [inlineParams(read.sql, read.params)] : []),
+    ];
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
     let replaced = false;
     let pendingNotifications = 0;
-    await this.dataSource.transaction(async (tx) => {
-      replaced = await this.upsertReview(tx, batch, lastSeq);
+    try {
+      const results = (await client.query(first.join(';\n'))) as unknown as QueryResult[];
+      replaced = results[1].rowCount === 1;
+      const found = read ? (results[results.length - 1].rows[0] as AuditReadRow) : undefined;
       // A transactional outbox: the notifications are written with the events they tell of.
-      if (batch.notify) pendingNotifications = await this.outbox.enqueue(batch, tx);
-      if (replaced) await this.writeChildRows(tx, state.reviewId, readModelRows(state, lastSeq));
-      // Last: a chained append holds the audit chain's lock until commit.
-      await this.writeAudit(tx, state, events, chained);
-    });
+      if (batch.notify)
+        pendingNotifications = await this.outbox.enqueue(batch, {
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+        });
+      const insert = auditInsertStatement(records, auditAppendRead(found, { chained }));
+      await client.query(
+        [...(insert ? [inlineParams(insert.sql, insert.params)] : []), 'COMMIT'].join(';\n'),
+      );
+    } catch (err) {
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      client.release(!rolledBack);
+      throw err;
+    }
+    client.release();
     log.debug('projected review', {
       reviewId: state.reviewId,
       seq: lastSeq,
@@ -303,131 +369,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     });
     return { pendingNotifications };
   }
-
-  /**
-   * Insert or move the review row forward, and append the batch's events to the timeline (every
-   * event once, even from a batch older than the projected state), in one statement. Returns true
-   * when this batch is the newest seen (the row was inserted or updated): then `writeChildRows`
-   * brings the normalized tables to its state. The row stays locked until commit, so concurrent
-   * projections of the same review take turns and only the newest writes the child rows.
-   */
-  private async upsertReview(
-    tx: EntityManager,
-    batch: ProjectionBatch,
-    lastSeq: number,
-  ): Promise<boolean> {
-    const { state, events } = batch;
-    const rows: unknown[] = await tx.query(
-      `WITH review AS (
-         INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
-           model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
-           lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
-         ON CONFLICT (id) DO UPDATE SET
-           planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
-           stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
-           determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
-           escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
-           state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
-         WHERE reviews.last_seq < EXCLUDED.last_seq
-         RETURNING id),
-       timeline AS (
-         INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
-         SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
-         FROM unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::jsonb[])
-           AS e(seq, type, actor, reason, at, details)
-         ON CONFLICT (review_id, seq) DO NOTHING)
-       SELECT id FROM review`,
-      [
-        state.reviewId,
-        batch.workflowId,
-        state.idempotencyKey ?? null,
-        state.protocolKey,
-        state.protocolVersion,
-        state.developerOrg,
-        state.modelName,
-        state.modelVersion,
-        state.plannedReleaseDate,
-        state.status,
-        state.stage,
-        state.closure?.reason ?? null,
-        state.determination?.determination ?? null,
-        state.leadAgency,
-        nextDeadline(state),
-        escalationLevel(state),
-        state.refiledFrom ?? null,
-        lastSeq,
-        JSON.stringify(state),
-        state.closure ? state.closure.at : null,
-        events.map((e) => e.seq),
-        events.map((e) => e.type),
-        events.map((e) => e.actor),
-        events.map((e) => e.reason ?? null),
-        events.map((e) => e.at),
-        // The request a change came with is the audit log's (caller-chosen ids, roles): not here.
-        events.map((e) => JSON.stringify(withoutRequest(e.details))),
-      ],
-    );
-    return rows.length > 0;
-  }
-
-  /**
-   * Bring the review's rows in the normalized tables to `rows`, all in one statement: per table,
-   * the rows no longer in the state are deleted (deleting a workstream or a deadline cascades to
-   * its steps and findings, or its extensions and clock stops), and the others inserted or updated
-   * in place. Every row carries the batch's `last_seq`, so the tables converge to the same rows
-   * whatever order batches came in; an update that changes no indexed column (a row the batch left
-   * as it was) needs no new index entries when its page has room, where deleting and inserting
-   * every row rewrote all their indexes (fifty steps' for a finding on one). Each table's rows
-   * come as one JSON parameter; foreign keys are checked at the statement's end, when the parents
-   * are in.
-   */
-  private async writeChildRows(
-    tx: EntityManager,
-    reviewId: string,
-    rows: ReviewChildRows,
-  ): Promise<void> {
-    const { tables, sql } = (this.childRows ??= childRowsStatement(this.dataSource));
-    await tx.query(sql, [...tables.map((t) => JSON.stringify(t.values(rows))), reviewId]);
-  }
   /** The child tables and the statement that writes them: the same for every batch. */
   private childRows?: { tables: ChildTable[]; sql: string };
-
-  /** The audit log: who did what, when and why, once per (review, seq). */
-  /**
-   * Chained audit entries for the events (see libs/persistence/src/audit): last in the
-   * transaction, because a chained append holds the chain lock until commit.
-   */
-  private async writeAudit(
-    tx: EntityManager,
-    state: ReviewState,
-    events: ReviewEvent[],
-    chained: boolean,
-  ): Promise<void> {
-    const reviewId = state.reviewId;
-    await appendAudit(
-      tx,
-      events.map((e) => {
-        // A change an API request caused carries the request: this entry is the request's too,
-        // with the request's why (a finding's rationale, kept out of the timeline's reason).
-        const request = e.details.request as RequestRef | undefined;
-        const why = request ? findingOf(state, e.details)?.rationale : undefined;
-        return {
-          actor: e.actor,
-          role: request?.role ?? (e.actor === 'system' ? 'system' : null),
-          action: e.type,
-          target: `review:${reviewId}`,
-          justification: e.reason ?? why ?? null,
-          reviewId,
-          seq: e.seq,
-          requestId: request?.id ?? null,
-          at: e.at,
-          details: e.details,
-        };
-      }),
-      { chained },
-    );
-  }
 }
 
 /** A normalized read-model table as the projection writes it: its columns, from the entity. */
@@ -477,8 +420,17 @@ function childTables(dataSource: DataSource): ChildTable[] {
 }
 
 /**
- * The statement `writeChildRows` runs: per table, the new rows (parameter i + 1, JSON), the
- * review's rows not among them deleted, the new rows inserted or updated; the review's id last.
+ * The statement that brings the review's rows in the normalized tables to the batch's, when
+ * the review statement before it in the transaction inserted or updated the review's row (its
+ * row version is this transaction's), and leaves them otherwise: per table,
+ * the rows no longer in the state are deleted (deleting a workstream or a deadline cascades to
+ * its steps and findings, or its extensions and clock stops), and the others inserted or updated
+ * in place. Every row carries the batch's `last_seq`, so the tables converge to the same rows
+ * whatever order batches came in; an update that changes no indexed column (a row the batch left
+ * as it was) needs no new index entries when its page has room, where deleting and inserting
+ * every row rewrote all their indexes (fifty steps' for a finding on one). Each table's rows
+ * come as one JSON parameter; foreign keys are checked at the statement's end, when the parents
+ * are in.
  */
 function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql: string } {
   const tables = childTables(dataSource);
@@ -490,13 +442,105 @@ function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql
     return [
       `new_${t.key} AS (SELECT * FROM jsonb_populate_recordset(NULL::${t.table}, $${i + 1}::jsonb))`,
       `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
-         AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key}))`,
+         AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key})
+         AND EXISTS (SELECT 1 FROM newest))`,
       `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
+         WHERE EXISTS (SELECT 1 FROM newest)
          ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
            ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
     ];
   });
-  return { tables, sql: `WITH ${ctes.join(',\n')}\nSELECT 1` };
+  const newest = `newest AS (SELECT 1 FROM reviews WHERE id = ${review}
+         AND xmin = pg_current_xact_id()::xid)`;
+  return { tables, sql: `WITH ${[newest, ...ctes].join(',\n')}\nSELECT 1` };
+}
+
+/**
+ * Insert or move the review row forward, and append the batch's events to the timeline (every
+ * event once, even from a batch older than the projected state), in one statement. It returns a
+ * row when this batch is the newest seen (the row was inserted or updated): then the child rows'
+ * statement brings the normalized tables to its state. The row stays locked until commit, so
+ * concurrent projections of the same review take turns and only the newest writes the child rows.
+ */
+function reviewStatement(
+  batch: ProjectionBatch,
+  lastSeq: number,
+): { sql: string; params: unknown[] } {
+  const { state, events } = batch;
+  return {
+    sql: `WITH review AS (
+         INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
+           model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
+           lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)
+         ON CONFLICT (id) DO UPDATE SET
+           planned_release_date = EXCLUDED.planned_release_date, status = EXCLUDED.status,
+           stage = EXCLUDED.stage, closure_reason = EXCLUDED.closure_reason,
+           determination = EXCLUDED.determination, next_deadline = EXCLUDED.next_deadline,
+           escalation_level = EXCLUDED.escalation_level, last_seq = EXCLUDED.last_seq,
+           state = EXCLUDED.state, closed_at = EXCLUDED.closed_at, updated_at = now()
+         WHERE reviews.last_seq < EXCLUDED.last_seq
+         RETURNING id),
+       timeline AS (
+         INSERT INTO review_events (review_id, seq, type, actor, reason, at, details)
+         SELECT $1, e.seq, e.type, e.actor, e.reason, e.at, e.details
+         FROM unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::jsonb[])
+           AS e(seq, type, actor, reason, at, details)
+         ON CONFLICT (review_id, seq) DO NOTHING)
+       SELECT id FROM review`,
+    params: [
+      state.reviewId,
+      batch.workflowId,
+      state.idempotencyKey ?? null,
+      state.protocolKey,
+      state.protocolVersion,
+      state.developerOrg,
+      state.modelName,
+      state.modelVersion,
+      state.plannedReleaseDate,
+      state.status,
+      state.stage,
+      state.closure?.reason ?? null,
+      state.determination?.determination ?? null,
+      state.leadAgency,
+      nextDeadline(state),
+      escalationLevel(state),
+      state.refiledFrom ?? null,
+      lastSeq,
+      JSON.stringify(state),
+      state.closure ? state.closure.at : null,
+      events.map((e) => e.seq),
+      events.map((e) => e.type),
+      events.map((e) => e.actor),
+      events.map((e) => e.reason ?? null),
+      events.map((e) => e.at),
+      // The request a change came with is the audit log's (caller-chosen ids, roles): not here.
+      events.map((e) => JSON.stringify(withoutRequest(e.details))),
+    ],
+  };
+}
+
+/** Audit entries for the events (see libs/persistence/src/audit): who did what, when and why. */
+function auditRecords(state: ReviewState, events: ReviewEvent[]): AuditRecord[] {
+  const reviewId = state.reviewId;
+  return events.map((e) => {
+    // A change an API request caused carries the request: this entry is the request's too,
+    // with the request's why (a finding's rationale, kept out of the timeline's reason).
+    const request = e.details.request as RequestRef | undefined;
+    const why = request ? findingOf(state, e.details)?.rationale : undefined;
+    return {
+      actor: e.actor,
+      role: request?.role ?? (e.actor === 'system' ? 'system' : null),
+      action: e.type,
+      target: `review:${reviewId}`,
+      justification: e.reason ?? why ?? null,
+      reviewId,
+      seq: e.seq,
+      requestId: request?.id ?? null,
+      at: e.at,
+      details: e.details,
+    };
+  });
 }
 
 /** The sequence number a batch brings the read model to. */

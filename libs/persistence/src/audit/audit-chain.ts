@@ -97,49 +97,73 @@ const COLUMNS =
   'actor, role, action, target, justification, review_id, seq, request_id, at, details, position, prev_hash, hash';
 const PER_ROW = 13;
 
+/** The statement that takes the audit chain's lock (held until the transaction ends). */
+export const AUDIT_CHAIN_LOCK_SQL = `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
+
+/** What an append reads before it writes: the chain's head (chained) and the entries there. */
+export interface AuditAppendRead {
+  head?: { position: number; hash: string };
+  present: [string, number][];
+}
+
 /**
- * Append entries to the audit log. With `chained`, each entry gets the next position and the
- * hash of its predecessor; appends are serialised by a transaction-scoped advisory lock, so call
- * this inside a transaction and as late in it as possible (the lock is held until commit).
- * Entries keyed by (reviewId, seq) that are already there are skipped, so retries are idempotent
- * and do not advance the chain. All entries go in one statement. Returns how many were written.
+ * The query an append of `records` reads first, if any: with `chained`, the chain's head and the
+ * entries already there (run it after `AUDIT_CHAIN_LOCK_SQL`, in a statement of its own, so its
+ * snapshot sees every entry committed before the lock was granted); otherwise the entries already
+ * there, if any record is keyed by (review, seq). Its one row goes to `auditAppendRead`.
  */
-export async function appendAudit(
-  q: Queryable,
+export function auditReadStatement(
   records: AuditRecord[],
   opts: { chained: boolean },
-): Promise<number> {
-  if (records.length === 0) return 0;
+): { sql: string; params: unknown[] } | undefined {
+  if (records.length === 0) return undefined;
   // A retried batch: leave out what is there (read under the lock, so a concurrent attempt's
   // committed entries are seen) before extending the chain.
   const keyed = records.filter((r) => r.reviewId && r.seq != null);
-  const keys = [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)];
+  const params = [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)];
   const presentSql = `SELECT coalesce(json_agg(json_build_array(review_id, seq)), '[]'::json)
      FROM audit_log WHERE (review_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`;
-  let head: { position: number; hash: string } | undefined;
-  let present: [string, number][] = [];
-  if (opts.chained) {
-    // The lock first, in a statement of its own: a later statement's snapshot sees every entry
-    // committed before the lock was granted.
-    await q.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    // The head and what is there already, in one round trip.
-    const [row] = (await q.query(
-      `SELECT (SELECT json_build_array(position, hash) FROM audit_log
-               WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1) AS head,
-              (${presentSql}) AS present`,
-      keys,
-    )) as { head: [number, string] | null; present: [string, number][] }[];
-    head = row.head
-      ? { position: Number(row.head[0]), hash: row.head[1] }
-      : { position: 0, hash: GENESIS_HASH };
-    present = row.present;
-  } else if (keyed.length) {
-    const [row] = (await q.query(`SELECT (${presentSql}) AS present`, keys)) as {
-      present: [string, number][];
-    }[];
-    present = row.present;
-  }
-  const there = new Set(present.map(([reviewId, seq]) => `${reviewId}:${seq}`));
+  if (opts.chained)
+    return {
+      sql: `SELECT (SELECT json_build_array(position, hash) FROM audit_log
+                    WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1) AS head,
+                   (${presentSql}) AS present`,
+      params,
+    };
+  return keyed.length ? { sql: `SELECT (${presentSql}) AS present`, params } : undefined;
+}
+
+/** The row `auditReadStatement`'s query returns. */
+export interface AuditReadRow {
+  head?: [number, string] | null;
+  present: [string, number][];
+}
+
+/** The read statement's row (none when there was no statement) as the insert needs it. */
+export function auditAppendRead(
+  row: AuditReadRow | undefined,
+  opts: { chained: boolean },
+): AuditAppendRead {
+  const present = row?.present ?? [];
+  if (!opts.chained) return { present };
+  const head = row?.head
+    ? { position: Number(row.head[0]), hash: row.head[1] }
+    : { position: 0, hash: GENESIS_HASH };
+  return { head, present };
+}
+
+/**
+ * The insert of `records` after what the read found: each new entry chained to the one before
+ * (with a head), those already there left out. Chained entries are inserted plainly: one that is
+ * there after all fails the transaction (the caller retries) rather than leave the next entry
+ * pointing at a hash that is not there. Undefined when nothing is left to write.
+ */
+export function auditInsertStatement(
+  records: AuditRecord[],
+  read: AuditAppendRead,
+): { sql: string; params: unknown[]; rows: number } | undefined {
+  const there = new Set(read.present.map(([reviewId, seq]) => `${reviewId}:${seq}`));
+  let head = read.head;
   const values: unknown[] = [];
   for (const r of records) {
     if (r.reviewId && r.seq != null && there.has(`${r.reviewId}:${r.seq}`)) continue;
@@ -176,20 +200,43 @@ export async function appendAudit(
     if (head && hash) head = { position: fields.position, hash };
   }
   const rows = values.length / PER_ROW;
-  if (rows === 0) return 0;
+  if (rows === 0) return undefined;
   const placeholders = Array.from(
     { length: rows },
     (_, i) => `(${Array.from({ length: PER_ROW }, (_, j) => `$${i * PER_ROW + j + 1}`).join(',')})`,
   ).join(',');
-  const inserted = (await q.query(
-    `INSERT INTO audit_log (${COLUMNS}) VALUES ${placeholders}
-     ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING
-     RETURNING id`,
-    values,
-  )) as unknown[];
-  // A chained entry skipped here would leave the next one pointing at a hash that is not there:
-  // fail the transaction instead (the caller retries and sees the entry then).
-  if (opts.chained && inserted.length !== rows)
-    throw new Error(`audit: ${rows - inserted.length} entries were written concurrently; retry`);
+  const onConflict = read.head
+    ? ''
+    : ` ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING`;
+  return {
+    sql: `INSERT INTO audit_log (${COLUMNS}) VALUES ${placeholders}${onConflict} RETURNING id`,
+    params: values,
+    rows,
+  };
+}
+
+/**
+ * Append entries to the audit log. With `chained`, each entry gets the next position and the
+ * hash of its predecessor; appends are serialised by a transaction-scoped advisory lock, so call
+ * this inside a transaction and as late in it as possible (the lock is held until commit).
+ * Entries keyed by (reviewId, seq) that are already there are skipped, so retries are idempotent
+ * and do not advance the chain. All entries go in one statement. Returns how many were written.
+ */
+export async function appendAudit(
+  q: Queryable,
+  records: AuditRecord[],
+  opts: { chained: boolean },
+): Promise<number> {
+  if (records.length === 0) return 0;
+  // The lock first, in a statement of its own: a later statement's snapshot sees every entry
+  // committed before the lock was granted.
+  if (opts.chained) await q.query(AUDIT_CHAIN_LOCK_SQL);
+  const readStatement = auditReadStatement(records, opts);
+  const [row] = readStatement
+    ? ((await q.query(readStatement.sql, readStatement.params)) as AuditReadRow[])
+    : [];
+  const insert = auditInsertStatement(records, auditAppendRead(row, opts));
+  if (!insert) return 0;
+  const inserted = (await q.query(insert.sql, insert.params)) as unknown[];
   return inserted.length;
 }
