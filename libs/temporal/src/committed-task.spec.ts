@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { lastTaskWorker, taskOutcome, taskPending } from './committed-task';
+import { lastTaskWorker, taskOutcome } from './committed-task';
 
 const { EventType } = temporal.api.enums.v1;
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -96,37 +96,6 @@ describe('taskOutcome', () => {
 
   it('is discarded when no workflow task started before it', () => {
     expect(taskOutcome(start, { startedEventId: 2, timeMs: 1_000_000 })).toBe('discarded');
-  });
-});
-
-describe('taskPending', () => {
-  it('is false once the last scheduled task completed, whatever its commands wrote after it', () => {
-    expect(taskPending(committed)).toBe(false);
-    expect(
-      taskPending([...committed, event(5, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)]),
-    ).toBe(false);
-  });
-
-  it('is true while a task is scheduled or running after the last completion', () => {
-    expect(taskPending(start)).toBe(true);
-    const next = [
-      ...committed,
-      event(5, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
-      event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
-    ];
-    expect(taskPending(next)).toBe(true);
-    expect(taskPending([...next, event(7, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)])).toBe(true);
-    expect(
-      taskPending([
-        ...next,
-        event(7, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
-        event(8, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
-      ]),
-    ).toBe(false);
-  });
-
-  it('is false for a history without workflow tasks', () => {
-    expect(taskPending([])).toBe(false);
   });
 });
 

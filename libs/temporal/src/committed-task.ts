@@ -93,20 +93,6 @@ export function taskEvents(events: readonly HistoryEvent[], tag: TaskTag): strin
 }
 
 /**
- * Whether the history shows a workflow task waiting to run or running: a WorkflowTaskScheduled
- * after the last WorkflowTaskCompleted (or with none completed yet). The workflow's state will
- * change again when it completes, and a query answered meanwhile may come from that task.
- */
-export function taskPending(events: readonly HistoryEvent[]): boolean {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const type = events[i].eventType;
-    if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return false;
-    if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) return true;
-  }
-  return false;
-}
-
-/**
  * The identity of the worker that completed the history's last workflow task, if any. That
  * worker holds the workflow's state in its cache (until it evicts it or stops), and a query is
  * sent to it there; any other worker answers a query by replaying the whole history.
