@@ -172,12 +172,17 @@ export class NotificationActivitiesService implements NotificationActivities {
    * the DataSource. Once: a retried batch adds nothing. Returns how many of the batch's
    * notifications are still pending (written now or by an earlier attempt).
    */
+  /** Whether any of the events tells anyone anything (without looking anything up). */
+  tellsAnyone({ events, state }: Pick<NotificationBatch, 'events' | 'state'>): boolean {
+    return events.some((e) => notificationFor(e, state, '', ''));
+  }
+
   async enqueue(
     { reviewId, events, state, developerContact }: NotificationBatch,
     q: Queryable = this.dataSource,
   ): Promise<number> {
     // Most events tell nobody anything: then there is nothing to look up or write.
-    if (!events.some((e) => notificationFor(e, state, '', ''))) return 0;
+    if (!this.tellsAnyone({ events, state })) return 0;
     const [protocolRow] = (await q.query(
       `SELECT definition FROM protocol_versions WHERE key = $1 AND version = $2`,
       [state.protocolKey, state.protocolVersion],

@@ -61,6 +61,16 @@ describe('ProjectionFeeds', () => {
     expect(feeds.latest('run-1')).toBeUndefined();
   });
 
+  it('lets publications nobody read go once they are older than `maxAgeMs`', async () => {
+    const feeds = new ProjectionFeeds(100, 20);
+    feeds.publish('run-1', feed(1));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    feeds.publish('run-2', feed(1));
+    expect(feeds.latest('run-1')).toBeUndefined();
+    expect(feeds.latest('run-2')).toBeDefined();
+    expect(feeds.size.feeds).toBe(1);
+  });
+
   it('is what the worker’s sink delivers to, by the workflow’s run id', () => {
     const feeds = new ProjectionFeeds();
     const sinks = projectionFeedSinks(feeds);
@@ -68,5 +78,6 @@ describe('ProjectionFeeds', () => {
     const info = { runId: 'run-5' } as Parameters<typeof sinks.projectionFeed.publish.fn>[0];
     void sinks.projectionFeed.publish.fn(info, feed(4, true));
     expect(feeds.latest('run-5')?.feed).toEqual(feed(4, true));
+    expect(feeds.latest('run-5')?.at).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -6,6 +6,8 @@ import type { ProjectionFeedSinks } from '../../workflows/definitions';
 export interface PublishedFeed {
   feed: ProjectionFeed;
   version: number;
+  /** When the worker delivered it (this process's clock). */
+  at: number;
 }
 
 /**
@@ -14,8 +16,9 @@ export interface PublishedFeed {
  * projection is in flight, the review publishes its feed (through the `projectionFeed` sink) at
  * the end of every workflow activation that changed it; the worker delivers the publication to
  * this board before it reports the workflow task to the server. Only the latest publication of
- * each run is kept (it holds every event not yet projected), for at most `capacity` runs: the
- * follower forgets a run's when it stops, and the oldest go first past that.
+ * each run is kept (it holds every event not yet projected), for at most `maxAgeMs` and at most
+ * `capacity` runs: the follower forgets a run's when it stops. A review also publishes while its
+ * projection runs elsewhere or does not follow (too many follow already); those go with age.
  *
  * A publication comes from a task the server may still throw away (it timed out, the worker died
  * before reporting it): the follower writes it only once the history shows that task completed.
@@ -27,13 +30,22 @@ export class ProjectionFeeds {
   private readonly waiting = new Map<string, Set<() => void>>();
   private version = 0;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    /** Longer than a following projection lasts (`FOLLOW.maxMs`). */
+    private readonly maxAgeMs = 60_000,
+  ) {}
 
   publish(runId: string, feed: ProjectionFeed): void {
-    // Deleted first, so the map's order is the order of the runs' latest publications.
+    const now = Date.now();
+    // Deleted first, so the map's order is the order of the runs' latest publications, oldest
+    // first: what is too old or too many goes from the front.
     this.feeds.delete(runId);
-    this.feeds.set(runId, { feed, version: ++this.version });
-    if (this.feeds.size > this.capacity) this.feeds.delete(this.feeds.keys().next().value!);
+    this.feeds.set(runId, { feed, version: ++this.version, at: now });
+    for (const [oldest, { at }] of this.feeds) {
+      if (this.feeds.size <= this.capacity && now - at <= this.maxAgeMs) break;
+      this.feeds.delete(oldest);
+    }
     const waiters = this.waiting.get(runId);
     this.waiting.delete(runId);
     for (const wake of waiters ?? []) wake();

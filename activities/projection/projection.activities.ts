@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
+import type { temporal } from '@temporalio/proto';
 import type { Pool, QueryResult } from 'pg';
 import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -42,13 +43,14 @@ import {
 } from './projection-feeds';
 
 type TaskOutcome = ReturnType<typeof taskOutcome>;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /**
  * How long a following projection (engine v3) follows the review: until nothing new was written
  * for `idleMs`, `maxMs` in all, or the review says it waits for its read model. What the review
- * publishes within `batchMs` of a change is written with it, in one transaction (the read model
- * lags a busy review by up to that much; a review that waits for its read model is written at
- * once). A following projection holds one of the worker's activity slots (100 by default) while
+ * publishes within `batchMs` of a change is written with it, in one transaction (so the read model
+ * lags a followed review by up to that much, and a following projection lasts up to `batchMs`
+ * longer than `idleMs`; a review that waits for its read model is written at once). A following projection holds one of the worker's activity slots (100 by default) while
  * it waits, so at most `maxConcurrent` follow at once in one worker; past that a projection
  * writes its batch and returns, as before engine v3.
  */
@@ -74,8 +76,8 @@ export const PROJECTION_WORKER_IDENTITY = Symbol('ProjectionWorkerIdentity');
 export const PROJECTION_FEEDS = Symbol('ProjectionFeeds');
 
 /**
- * A following projection's longest wait on the history (its heartbeat timeout is 10 s: it also
- * heartbeats before each feed read, at most 3 s, and after each write).
+ * A following projection's longest wait for a publication or on the history (its heartbeat timeout
+ * is 10 s; it also heartbeats after each write).
  */
 const HEARTBEAT_EVERY_MS = 4_000;
 
@@ -167,6 +169,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let written = 0;
     let heldElsewhere = false;
     const checked = { completed: 0, open: 0, discarded: 0 };
+    /** The WorkflowTaskStarted event id of the task that scheduled this activity, if known. */
+    let schedulingTask = 0;
     const write = async (events: ReviewEvent[], state: ReviewState) => {
       const result = await this.projectBatch({ ...batch, events, state });
       projectedSeq = events.length ? events[events.length - 1].seq : state.seq;
@@ -186,82 +190,94 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       // The review publishes only to the worker that runs its workflow tasks: one whose last
       // task another worker completed (one that started after a crash, one of several) would
       // publish nothing here. The review's next activity carries what follows instead.
-      await history.next(Date.now(), signal);
+      await history.next(Date.now() + HEARTBEAT_EVERY_MS, signal);
+      if (!history.events.length)
+        log.warn('following projection got no history to start from', { reviewId: batch.reviewId });
       if (lastTaskWorker(history.events) !== this.workerIdentity) heldElsewhere = true;
+      schedulingTask = schedulingTaskOf(history.events, ctx.info.activityId);
     } catch (err) {
       stop('the history could not be read', err);
       heldElsewhere = true;
     }
-    while (!heldElsewhere) {
-      ctx.heartbeat(projectedSeq);
-      const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
-      if (Date.now() >= until) break;
-      // The activity's own batch waits `batchMs` for what the review publishes next.
-      const ownBatchDue = written ? Infinity : began + this.following.batchMs;
-      // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
-      const published = await this.feeds.next(
-        runId,
-        seen,
-        Math.min(until, ownBatchDue, Date.now() + HEARTBEAT_EVERY_MS),
-        signal,
-      );
-      if (signal.aborted) break;
-      if (!published) {
-        if (Date.now() >= ownBatchDue) await writeOwnBatch();
-        continue;
-      }
-      seen = published.version;
-      if (!published.feed.events.some((e) => e.seq > Math.max(projectedSeq, batchSeq))) {
-        if (published.feed.done) break;
-        continue;
-      }
-      // A burst of changes is written once: the newest publication within `batchMs` of the
-      // first (or of the activity's start, with its own batch), at once when the review waits
-      // for its read model.
-      let newest = published;
-      const flushAt = Math.min(until, written ? Date.now() + this.following.batchMs : ownBatchDue);
-      while (!newest.feed.done) {
-        const newer = await this.feeds.next(runId, newest.version, flushAt, signal);
-        if (!newer) break;
-        newest = newer;
-      }
-      let settled: { published: PublishedFeed; outcome: TaskOutcome };
-      try {
-        settled = await this.committed(newest, until, {
+    try {
+      while (!heldElsewhere) {
+        ctx.heartbeat(projectedSeq);
+        const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
+        if (Date.now() >= until || history.closed) break;
+        // The activity's own batch waits `batchMs` for what the review publishes next.
+        const ownBatchDue = written ? Infinity : began + this.following.batchMs;
+        // At most HEARTBEAT_EVERY_MS per wait, so the activity heartbeats well within its timeout.
+        const published = await this.feeds.next(
           runId,
-          history,
+          seen,
+          Math.min(until, ownBatchDue, Date.now() + HEARTBEAT_EVERY_MS),
           signal,
-          heartbeat: () => ctx.heartbeat(projectedSeq),
-        });
-      } catch (err) {
-        stop('the history could not be read', err);
-        break;
+        );
+        if (signal.aborted) break;
+        if (!published) {
+          if (Date.now() >= ownBatchDue) await writeOwnBatch();
+          continue;
+        }
+        seen = published.version;
+        // Left from before this activity (the review publishes until it learns that an earlier
+        // projection returned): its task ran before the one that scheduled this activity.
+        if ((published.feed.task?.startedEventId ?? 0) < schedulingTask) continue;
+        if (!published.feed.events.some((e) => e.seq > Math.max(projectedSeq, batchSeq))) {
+          if (published.feed.done) break;
+          continue;
+        }
+        // A burst of changes is written once: the newest publication within `batchMs` of the
+        // first (or of the activity's start, with its own batch), at once when the review waits
+        // for its read model.
+        let newest = published;
+        const flushAt = Math.min(
+          until,
+          written ? Date.now() + this.following.batchMs : ownBatchDue,
+        );
+        while (!newest.feed.done) {
+          const newer = await this.feeds.next(runId, newest.version, flushAt, signal);
+          if (!newer) break;
+          newest = newer;
+        }
+        let settled: { published: PublishedFeed; outcome: TaskOutcome };
+        try {
+          settled = await this.committed(newest, until, {
+            runId,
+            history,
+            signal,
+            heartbeat: () => ctx.heartbeat(projectedSeq),
+          });
+        } catch (err) {
+          stop('the history could not be read', err);
+          break;
+        }
+        const { feed } = settled.published;
+        seen = settled.published.version;
+        checked[settled.outcome] += 1;
+        if (settled.outcome === 'discarded') {
+          // The review's retried task publishes again what it redoes.
+          log.warn('following projection skipped a publication from a discarded workflow task', {
+            reviewId: batch.reviewId,
+            task: feed.task,
+            ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
+          });
+          continue;
+        }
+        if (settled.outcome === 'open') break; // its task did not complete in time
+        // Everything the read model does not have yet, the activity's own batch included.
+        const events = feed.events.filter((e) => e.seq > projectedSeq);
+        if (events.length && feed.state) {
+          await write(events, feed.state);
+          // Someone is to be told (a missed deadline, an escalation): the review sends it once
+          // this returns, so return now rather than after the following.
+          if (pendingNotifications) break;
+        }
+        if (feed.done) break;
       }
-      const { feed } = settled.published;
-      seen = settled.published.version;
-      checked[settled.outcome] += 1;
-      if (settled.outcome === 'discarded') {
-        // The review's retried task publishes again what it redoes.
-        log.warn('following projection skipped a publication from a discarded workflow task', {
-          reviewId: batch.reviewId,
-          task: feed.task,
-          ...(feed.task ? { history: taskEvents(history.events, feed.task) } : {}),
-        });
-        continue;
-      }
-      if (settled.outcome === 'open') break; // its task did not complete in time
-      // Everything the read model does not have yet, the activity's own batch included.
-      const events = feed.events.filter((e) => e.seq > projectedSeq);
-      if (events.length && feed.state) {
-        await write(events, feed.state);
-        // Someone is to be told (a missed deadline, an escalation): the review sends it once
-        // this returns, so return now rather than after the following.
-        if (pendingNotifications) break;
-      }
-      if (feed.done) break;
+      await writeOwnBatch();
+    } finally {
+      this.feeds.forget(runId);
     }
-    await writeOwnBatch();
-    this.feeds.forget(runId);
     log.debug('following projection ended', {
       reviewId: batch.reviewId,
       seq: projectedSeq,
@@ -279,9 +295,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
 
   /**
    * Wait until the history says whether the task `published` came from completed (or until
-   * `untilMs`: still `open`). A newer publication seen meanwhile replaces it: it holds every event
-   * the older one did. The worker delivers a publication before it reports the task, so the
-   * history usually shows the task complete after one wait.
+   * `untilMs`: still `open`). While it stays open, a newer publication replaces it: that holds every
+   * event the older one did. The worker delivers a publication before it reports the task, so the
+   * history usually shows the task complete after one wait. A closed history commits nothing more.
    */
   private async committed(
     published: PublishedFeed,
@@ -289,16 +305,19 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     on: { runId: string; history: HistoryTail; signal: AbortSignal; heartbeat: () => void },
   ): Promise<{ published: PublishedFeed; outcome: TaskOutcome }> {
     const { runId, history, signal, heartbeat } = on;
+    const outcomeOf = ({ feed }: PublishedFeed): TaskOutcome =>
+      feed.task ? taskOutcome(history.events, feed.task) : 'discarded';
     let current = published;
     for (;;) {
-      const task = current.feed.task;
-      const outcome = task ? taskOutcome(history.events, task) : 'discarded';
-      if (outcome !== 'open' || Date.now() >= untilMs || signal.aborted)
-        return { published: current, outcome };
+      const outcome = outcomeOf(current);
+      if (outcome !== 'open') return { published: current, outcome };
+      if (history.closed) return { published: current, outcome: 'discarded' };
+      if (Date.now() >= untilMs || signal.aborted) return { published: current, outcome };
       heartbeat();
       await history.next(Math.min(untilMs, Date.now() + HEARTBEAT_EVERY_MS), signal);
       const newer = this.feeds.latest(runId);
-      if (newer && newer.version > current.version) current = newer;
+      if (outcomeOf(current) === 'open' && newer && newer.version > current.version)
+        current = newer;
     }
   }
 
@@ -310,8 +329,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    *    chain's lock and the chain's head with the entries already there;
    * 2. the audit entries (their hashes need the head); COMMIT.
    * Each statement goes with its parameters written in as literals (`inlineParams`): PostgreSQL
-   * takes several statements at once only without parameters. The notifications' queries, when
-   * the batch tells anyone anything, run between the two.
+   * takes several statements at once only without parameters. A batch that tells anyone anything
+   * writes its notifications after the child rows, and takes the chain's lock only after them.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
@@ -326,27 +345,39 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       state.reviewId,
     ]);
     const read = auditReadStatement(records, { chained });
-    const first = [
-      'BEGIN',
-      inlineParams(review.sql, review.params),
-      children,
-      // Last: a chained append holds the audit chain's lock until commit.
+    // Last: a chained append holds the audit chain's lock, which every audit append waits for,
+    // until commit. A batch that tells anyone anything looks up and writes its notifications
+    // first, in a round trip of their own, so the lock waits for none of that.
+    const chainRead = [
       ...(chained && records.length ? [AUDIT_CHAIN_LOCK_SQL] : []),
       ...(read ? [inlineParams(read.sql, read.params)] : []),
     ];
+    const notifies = !!batch.notify && this.outbox.tellsAnyone(batch);
+    const first = ['BEGIN', inlineParams(review.sql, review.params), children];
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const client = await pool.connect();
     let replaced = false;
     let pendingNotifications = 0;
     try {
-      const results = (await client.query(first.join(';\n'))) as unknown as QueryResult[];
+      const results = (await client.query(
+        [...first, ...(notifies ? [] : chainRead)].join(';\n'),
+      )) as unknown as QueryResult[];
       replaced = results[1].rowCount === 1;
-      const found = read ? (results[results.length - 1].rows[0] as AuditReadRow) : undefined;
-      // A transactional outbox: the notifications are written with the events they tell of.
-      if (batch.notify)
+      let found =
+        !notifies && read ? (results[results.length - 1].rows[0] as AuditReadRow) : undefined;
+      if (notifies) {
+        // A transactional outbox: the notifications are written with the events they tell of.
         pendingNotifications = await this.outbox.enqueue(batch, {
           query: async (sql, params) => (await client.query(sql, params)).rows,
         });
+        const chainResults = chainRead.length
+          ? ((await client.query(chainRead.join(';\n'))) as unknown as QueryResult | QueryResult[])
+          : [];
+        const last = Array.isArray(chainResults)
+          ? chainResults[chainResults.length - 1]
+          : chainResults;
+        if (read && last) found = last.rows[0] as AuditReadRow;
+      }
       const insert = auditInsertStatement(records, auditAppendRead(found, { chained }));
       await client.query(
         [...(insert ? [inlineParams(insert.sql, insert.params)] : []), 'COMMIT'].join(';\n'),
@@ -541,6 +572,20 @@ function auditRecords(state: ReviewState, events: ReviewEvent[]): AuditRecord[] 
       details: e.details,
     };
   });
+}
+
+/**
+ * The WorkflowTaskStarted event id of the workflow task that scheduled activity `activityId`
+ * (the one before its WorkflowTaskCompleted), or 0 when the history read so far does not show it.
+ */
+function schedulingTaskOf(events: readonly HistoryEvent[], activityId: string): number {
+  const scheduled = events.find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityId === activityId,
+  );
+  const completed = Number(
+    scheduled?.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId ?? 0,
+  );
+  return completed > 1 ? completed - 1 : 0;
 }
 
 /** The sequence number a batch brings the read model to. */

@@ -55,6 +55,13 @@ describe('inlineParams against PostgreSQL', () => {
     expect(inlined.rows[0]).toMatchObject({ i: 42, b: false, n: null, none: [], negative: -7 });
   });
 
+  it('keeps a negative number one number wherever it stands', async () => {
+    const sql = 'SELECT 1 -$1 AS difference, $1::text AS text, $2::bigint AS big';
+    const params = [-7, -9007199254740993n];
+    const inlined = await db.query(inlineParams(sql, params));
+    expect(inlined.rows[0]).toEqual({ difference: 8, text: '-7', big: '-9007199254740993' });
+  });
+
   it('runs several statements in one round trip, each seeing the one before', async () => {
     const results = (await db.query(
       [

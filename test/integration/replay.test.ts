@@ -9,6 +9,7 @@ import {
   type RecordedHistory,
 } from '../fixtures/record-histories';
 import { readTestRun } from '../support/test-run';
+import { ProjectionFeeds, projectionFeedSinks } from '../../activities/projection/projection-feeds';
 
 const index = readHistoryIndex();
 const reviews = index.histories.filter((h) => h.workflowType === 'reviewWorkflow');
@@ -27,7 +28,11 @@ describe('recorded histories replay against the current workflow bundle', () => 
   });
 
   const replay = (bundle: string, h: RecordedHistory) =>
-    Worker.runReplayHistory({ workflowBundle: { code: bundle } }, readHistory(h), h.workflowId);
+    Worker.runReplayHistory(
+      { workflowBundle: { code: bundle }, sinks: projectionFeedSinks(new ProjectionFeeds()) },
+      readHistory(h),
+      h.workflowId,
+    );
 
   it('has every lifecycle path recorded, with the review and each of its workstreams', () => {
     const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f !== 'index.json');
@@ -87,7 +92,10 @@ describe('recorded histories replay against the current workflow bundle', () => 
     const failures: string[] = [];
     let replayed = 0;
     const histories = reviews.map((h) => ({ workflowId: h.workflowId, history: readHistory(h) }));
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { code }, sinks: projectionFeedSinks(new ProjectionFeeds()) },
+      histories,
+    )) {
       replayed += 1;
       if (result.error) {
         const e = result.error as Error;

@@ -2,6 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { dataConverter, reviewWorkflowId } from '@engine/temporal';
+import {
+  ProjectionFeeds,
+  projectionFeedSinks,
+} from '@engine/activities/projection/projection-feeds';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import type { ReplayReportDto, ReplayResultDto } from './dtos/replay.dto';
 import { childrenStartedAfter, fetchEvents } from './workflow-history';
@@ -83,7 +87,12 @@ export class ReplayService {
       }
     }
     for await (const r of Worker.runReplayHistories(
-      { workflowBundle: bundle, dataConverter: dataConverter() },
+      {
+        workflowBundle: bundle,
+        dataConverter: dataConverter(),
+        // A replay calls no sink, but the review's must be known (or each call is logged).
+        sinks: projectionFeedSinks(new ProjectionFeeds()),
+      },
       histories(),
     )) {
       const e = r.error as Error | undefined;
