@@ -400,6 +400,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     });
     return { pendingNotifications };
   }
+
   /** The child tables and the statement that writes them: the same for every batch. */
   private childRows?: { tables: ChildTable[]; sql: string };
 }
