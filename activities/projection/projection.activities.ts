@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
 import type { temporal } from '@temporalio/proto';
-import type { Pool, QueryResult } from 'pg';
+import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import {
   ReviewClockStopEntity,
   ReviewDeadlineEntity,
@@ -354,8 +354,10 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     ];
     const notifies = !!batch.notify && this.outbox.tellsAnyone(batch);
     const first = ['BEGIN', inlineParams(review.sql, review.params), children];
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const client = await pool.connect();
+    // TypeORM's runner, for its pooled client with an 'error' listener while it is checked out
+    // (a connection PostgreSQL drops would otherwise be an unhandled error).
+    const runner = this.dataSource.createQueryRunner() as PostgresQueryRunner;
+    const client = (await runner.connect()) as PoolClient;
     let replaced = false;
     let pendingNotifications = 0;
     try {
@@ -383,14 +385,12 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         [...(insert ? [inlineParams(insert.sql, insert.params)] : []), 'COMMIT'].join(';\n'),
       );
     } catch (err) {
-      const rolledBack = await client.query('ROLLBACK').then(
-        () => true,
-        () => false,
-      );
-      client.release(!rolledBack);
+      // A connection that cannot roll back is broken, and the pool drops it when it comes back.
+      await client.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
       throw err;
     }
-    client.release();
+    await runner.release();
     log.debug('projected review', {
       reviewId: state.reviewId,
       seq: lastSeq,
