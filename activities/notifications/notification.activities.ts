@@ -167,16 +167,16 @@ export class NotificationActivitiesService implements NotificationActivities {
     return sent;
   }
 
-  /**
-   * Write the batch's notifications to the outbox, on `q` (the projection's transaction) or on
-   * the DataSource. Once: a retried batch adds nothing. Returns how many of the batch's
-   * notifications are still pending (written now or by an earlier attempt).
-   */
   /** Whether any of the events tells anyone anything (without looking anything up). */
   tellsAnyone({ events, state }: Pick<NotificationBatch, 'events' | 'state'>): boolean {
     return events.some((e) => notificationFor(e, state, '', ''));
   }
 
+  /**
+   * Write the batch's notifications to the outbox, on `q` (the projection's transaction) or on
+   * the DataSource. Once: a retried batch adds nothing. Returns how many of the batch's
+   * notifications are still pending (written now or by an earlier attempt).
+   */
   async enqueue(
     { reviewId, events, state, developerContact }: NotificationBatch,
     q: Queryable = this.dataSource,

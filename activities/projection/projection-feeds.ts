@@ -99,11 +99,7 @@ export class ProjectionFeeds {
   }
 }
 
-/**
- * This process's board: the core worker delivers its reviews' publications here, and its
- * projections read them here, unless both are given another (`createCoreWorker`,
- * `coreActivities`).
- */
+/** This process's board: the core worker delivers its reviews' publications here, and its projections read them here. */
 export const processProjectionFeeds = new ProjectionFeeds();
 
 /** The worker's side of the review's `projectionFeed` sink: publications go to `feeds`. */

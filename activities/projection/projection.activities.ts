@@ -69,11 +69,6 @@ export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
  * `coreActivities` takes it as an option.
  */
 export const PROJECTION_WORKER_IDENTITY = Symbol('ProjectionWorkerIdentity');
-/**
- * Injection token for the board the worker delivers its reviews' publications to, when that
- * worker was given another than this process's (`processProjectionFeeds`).
- */
-export const PROJECTION_FEEDS = Symbol('ProjectionFeeds');
 
 /**
  * A following projection's longest wait for a publication or on the history (its heartbeat timeout
@@ -97,6 +92,8 @@ export interface ProjectionActivities {
 export class ProjectionActivitiesService implements ProjectionActivities {
   private readonly outbox: NotificationActivitiesService;
   private readonly following: FollowOptions;
+  /** Where this process's core worker delivers its reviews' publications. */
+  private readonly feeds: ProjectionFeeds = processProjectionFeeds;
   private followingNow = 0;
 
   constructor(
@@ -106,9 +103,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     @Optional()
     @Inject(PROJECTION_WORKER_IDENTITY)
     private readonly workerIdentity: string = processWorkerIdentity(),
-    @Optional()
-    @Inject(PROJECTION_FEEDS)
-    private readonly feeds: ProjectionFeeds = processProjectionFeeds,
   ) {
     this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
     this.following = { ...FOLLOW, ...following };

@@ -7,11 +7,7 @@ import {
   type FollowOptions,
   type ProjectionActivities,
 } from '@engine/activities/projection/projection.activities';
-import {
-  processProjectionFeeds,
-  projectionFeedSinks,
-  type ProjectionFeeds,
-} from '@engine/activities/projection/projection-feeds';
+import { projectionFeedSinks } from '@engine/activities/projection/projection-feeds';
 import {
   NotificationActivitiesService,
   type NotificationActivities,
@@ -34,11 +30,6 @@ export function coreActivities(
      * that worker's (`createCoreWorker`), or its following projections never read the feed.
      */
     identity?: string;
-    /**
-     * The board its worker delivers the reviews' publications to, when not this process's: the
-     * same as that worker's (`createCoreWorker`), or its projections never follow.
-     */
-    feeds?: ProjectionFeeds;
   } = {},
 ): CoreActivities {
   const notifications = new NotificationActivitiesService(dataSource);
@@ -47,7 +38,6 @@ export function coreActivities(
     notifications,
     opts.follow,
     opts.identity,
-    opts.feeds,
   );
   const registry = new StepRegistryActivitiesService(dataSource);
   return {
@@ -76,8 +66,6 @@ export async function createCoreWorker(opts: {
    * follows a review only when the review's last workflow task was completed by that identity.
    */
   identity?: string;
-  /** Where the reviews publish their projection feeds; this process's board otherwise. */
-  feeds?: ProjectionFeeds;
 }): Promise<Worker> {
   const { projectReview, recordStepTypes, deliverNotifications, sendNotifications } =
     opts.activities;
@@ -91,7 +79,8 @@ export async function createCoreWorker(opts: {
     activities: { projectReview, recordStepTypes, deliverNotifications, sendNotifications },
     dataConverter: opts.dataConverter,
     identity: opts.identity ?? processWorkerIdentity(),
-    sinks: projectionFeedSinks(opts.feeds ?? processProjectionFeeds),
+    // The reviews' projection feeds, to this process's board, where its projections read them.
+    sinks: projectionFeedSinks(),
     // Tracing, when on: its workflow interceptors are bundled with workflowsPath only.
     plugins: temporalPlugins(),
   });

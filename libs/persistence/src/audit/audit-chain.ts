@@ -161,7 +161,7 @@ export function auditAppendRead(
 export function auditInsertStatement(
   records: AuditRecord[],
   read: AuditAppendRead,
-): { sql: string; params: unknown[]; rows: number } | undefined {
+): { sql: string; params: unknown[] } | undefined {
   const there = new Set(read.present.map(([reviewId, seq]) => `${reviewId}:${seq}`));
   let head = read.head;
   const values: unknown[] = [];
@@ -211,7 +211,6 @@ export function auditInsertStatement(
   return {
     sql: `INSERT INTO audit_log (${COLUMNS}) VALUES ${placeholders}${onConflict} RETURNING id`,
     params: values,
-    rows,
   };
 }
 
