@@ -62,13 +62,16 @@ export interface Round {
 }
 
 /**
- * Where one review's history events go: counts by event type (activities by name) over the
- * review and its workstreams, largest first, for the log.
+ * Where one review's history events go: its size, then counts and sizes by event type (activities
+ * by name) over the review and its workstreams, most frequent first, for the log.
  */
 export async function eventBreakdown(client: WorkflowHandle['client'], ids: string[]) {
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { n: number; bytes: number }>();
+  const { History, HistoryEvent } = temporal.api.history.v1;
+  let bytes = 0;
   for (const id of ids) {
     const history = await client.getHandle(id).fetchHistory();
+    bytes += History.encode(history).finish().length;
     for (const e of history.events ?? []) {
       const activity =
         e.activityTaskScheduledEventAttributes?.activityType?.name ??
@@ -79,10 +82,18 @@ export async function eventBreakdown(client: WorkflowHandle['client'], ids: stri
       const type = `${id === ids[0] ? 'review' : 'workstream'} ${name
         .replace(/^EVENT_TYPE_/, '')
         .toLowerCase()}${activity ? ` (${activity.replace(/^[a-z0-9]+\./, '')})` : ''}`;
-      counts.set(type, (counts.get(type) ?? 0) + 1);
+      const count = counts.get(type) ?? { n: 0, bytes: 0 };
+      count.n += 1;
+      count.bytes += HistoryEvent.encode(e).finish().length;
+      counts.set(type, count);
     }
   }
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([type, n]) => `${n} ${type}`);
+  return [
+    `${round(bytes / 1024, 1)} KiB of history in all (encoded payloads included)`,
+    ...[...counts]
+      .sort((a, b) => b[1].n - a[1].n)
+      .map(([type, c]) => `${c.n} ${type}, ${round(c.bytes / 1024, 1)} KiB`),
+  ];
 }
 
 /**
