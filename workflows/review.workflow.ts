@@ -247,8 +247,10 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // For operators (`rebuild`): the same feed on demand. A query answered by a worker that does
   // not hold the review replays it (docs/operations.md, "Known issue"); the projection never asks.
   setHandler(projectionFeedQuery, feedAfter);
-  // v3: set while a following projection is in flight; the review publishes its feed meanwhile.
+  // v3: set while a following projection is in flight; the review publishes its feed meanwhile,
+  // numbered with the projection's number (`projections`), from the task that schedules it on.
   let following = false;
+  let projections = 0;
   let published = '';
   const feedKey = () => `${state.seq}/${waitsForReadModel()}/${startingWorkstreams}`;
   if (v3) {
@@ -259,7 +261,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       for (;;) {
         await condition(() => following && feedKey() !== published);
         published = feedKey();
-        projectionFeed.publish(feedAfter(projectedSeq));
+        projectionFeed.publish({ ...feedAfter(projectedSeq), projection: projections });
       }
     })();
   }
@@ -279,7 +281,10 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       const follow = v3 && !waitsForReadModel();
       if (follow) {
         following = true;
-        published = feedKey(); // what the projection is scheduled with is no news to it
+        projections += 1;
+        // Published at the end of this task although it is the projection's own batch: finding it
+        // on its worker's board tells the projection that this worker runs the review's tasks.
+        published = '';
       }
       const projection = await (v3 ? projectFollowing : projectReview)({
         reviewId: input.reviewId,
@@ -287,7 +292,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         events,
         state,
         ...(v2 ? { notify: true, developerContact: input.intake.contactEmail } : {}),
-        ...(v3 ? { follow } : {}),
+        ...(v3 ? { follow, ...(follow ? { projection: projections } : {}) } : {}),
       });
       following = false;
       // v3: it may have written later events too, those it followed.

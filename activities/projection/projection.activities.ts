@@ -1,6 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Context, log } from '@temporalio/activity';
-import type { temporal } from '@temporalio/proto';
 import type { PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
@@ -25,16 +24,12 @@ import { NotificationActivitiesService } from '../notifications/notification.act
 import { environment } from '../../config/environment';
 import {
   AUDIT_CHAIN_LOCK_SQL,
-  auditAppendRead,
-  auditInsertStatement,
-  auditReadStatement,
-  type AuditReadRow,
+  auditAppendStatement,
   type AuditRecord,
 } from '../../libs/persistence/src/audit/audit-chain';
 import { inlineParams } from '../../libs/persistence/src/inline-sql';
 import { readModelRows } from './read-model-rows';
-import { lastTaskWorker, taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
-import { processWorkerIdentity } from '../../libs/temporal/src/worker-identity';
+import { taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
 import { HistoryTail } from './history-tail';
 import {
   processProjectionFeeds,
@@ -43,7 +38,6 @@ import {
 } from './projection-feeds';
 
 type TaskOutcome = ReturnType<typeof taskOutcome>;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /**
  * How long a following projection (engine v3) follows the review: until nothing new was written
@@ -63,12 +57,6 @@ export const FOLLOW = {
 export type FollowOptions = typeof FOLLOW;
 /** Injection token for other following times than `FOLLOW` (tests hold a projection longer). */
 export const PROJECTION_FOLLOW = Symbol('ProjectionFollow');
-/**
- * Injection token for the identity of the worker that runs the projections, when that worker was
- * given another than this process's default (`processWorkerIdentity`). Outside Nest,
- * `coreActivities` takes it as an option.
- */
-export const PROJECTION_WORKER_IDENTITY = Symbol('ProjectionWorkerIdentity');
 
 /**
  * A following projection's longest wait for a publication or on the history (its heartbeat timeout
@@ -100,9 +88,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     private readonly dataSource: DataSource,
     @Optional() outbox?: NotificationActivitiesService,
     @Optional() @Inject(PROJECTION_FOLLOW) following: Partial<FollowOptions> = {},
-    @Optional()
-    @Inject(PROJECTION_WORKER_IDENTITY)
-    private readonly workerIdentity: string = processWorkerIdentity(),
   ) {
     this.outbox = outbox ?? new NotificationActivitiesService(dataSource);
     this.following = { ...FOLLOW, ...following };
@@ -161,10 +146,16 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let lastNews = began;
     let seen = 0;
     let written = 0;
-    let heldElsewhere = false;
     const checked = { completed: 0, open: 0, discarded: 0 };
-    /** The WorkflowTaskStarted event id of the task that scheduled this activity, if known. */
-    let schedulingTask = 0;
+    /** Published for this projection (earlier ones may be left on the board). */
+    const mine = (published: PublishedFeed | undefined) =>
+      batch.projection !== undefined && published?.feed.projection === batch.projection;
+    // The review publishes only to the worker that runs its workflow tasks, from the task that
+    // scheduled this activity on, and the worker delivers a task's publications before it reports
+    // the task: so the first is on this board before this activity can start, unless another
+    // worker ran that task (one that started after a crash, one of several). Then nothing is
+    // published here, and the review's next activity carries what follows instead.
+    const heldElsewhere = !mine(this.feeds.latest(runId));
     const write = async (events: ReviewEvent[], state: ReviewState) => {
       const result = await this.projectBatch({ ...batch, events, state });
       projectedSeq = events.length ? events[events.length - 1].seq : state.seq;
@@ -180,19 +171,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     /** The activity's own batch, unless a publication written already held it. */
     const writeOwnBatch = () =>
       projectedSeq < batchSeq || written === 0 ? write(batch.events, batch.state) : undefined;
-    try {
-      // The review publishes only to the worker that runs its workflow tasks: one whose last
-      // task another worker completed (one that started after a crash, one of several) would
-      // publish nothing here. The review's next activity carries what follows instead.
-      await history.next(Date.now() + HEARTBEAT_EVERY_MS, signal);
-      if (!history.events.length)
-        log.warn('following projection got no history to start from', { reviewId: batch.reviewId });
-      if (lastTaskWorker(history.events) !== this.workerIdentity) heldElsewhere = true;
-      schedulingTask = schedulingTaskOf(history.events, ctx.info.activityId);
-    } catch (err) {
-      stop('the history could not be read', err);
-      heldElsewhere = true;
-    }
     try {
       while (!heldElsewhere) {
         ctx.heartbeat(projectedSeq);
@@ -213,9 +191,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
           continue;
         }
         seen = published.version;
-        // Left from before this activity (the review publishes until it learns that an earlier
-        // projection returned): its task ran before the one that scheduled this activity.
-        if ((published.feed.task?.startedEventId ?? 0) < schedulingTask) continue;
+        // Left from an earlier projection (the review publishes until it learns that one returned).
+        if (!mine(published)) continue;
         if (!published.feed.events.some((e) => e.seq > Math.max(projectedSeq, batchSeq))) {
           if (published.feed.done) break;
           continue;
@@ -316,21 +293,19 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   }
 
   /**
-   * One batch in one transaction of two round trips (a projection is most of the engine's work per
-   * review, and each round trip costs both processes a system call and a wake-up; on a small VM,
-   * about a millisecond of CPU each):
-   * 1. BEGIN; the review row with the timeline; the child rows; with the chain on, the audit
-   *    chain's lock and the chain's head with the entries already there;
-   * 2. the audit entries (their hashes need the head); COMMIT.
-   * Each statement goes with its parameters written in as literals (`inlineParams`): PostgreSQL
-   * takes several statements at once only without parameters. A batch that tells anyone anything
-   * writes its notifications after the child rows, and takes the chain's lock only after them.
+   * One batch in one transaction, sent as one query (a projection is most of the engine's work
+   * per review, and each round trip costs both processes a system call and a wake-up; on a small
+   * VM, about a millisecond of CPU each): BEGIN; the review row with the timeline; the child rows;
+   * with the chain on, the audit chain's lock; the audit entries, which PostgreSQL chains itself
+   * (`auditAppendStatement`); COMMIT. Each statement goes with its parameters written in as
+   * literals (`inlineParams`): PostgreSQL takes several statements at once only without
+   * parameters. A batch that tells anyone anything looks up and writes its notifications after
+   * the child rows, in round trips of their own, and takes the chain's lock only after them.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = lastSeqOf(batch);
     const chained = environment().AUDIT_HASH_CHAIN;
-    const records = auditRecords(state, events);
     const review = reviewStatement(batch, lastSeq);
     const { tables, sql: childSql } = (this.childRows ??= childRowsStatement(this.dataSource));
     const rows = readModelRows(state, lastSeq);
@@ -338,14 +313,13 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       ...tables.map((t) => JSON.stringify(t.values(rows))),
       state.reviewId,
     ]);
-    const read = auditReadStatement(records, { chained });
+    const append = auditAppendStatement(auditRecords(state, events), { chained });
     // Last: a chained append holds the audit chain's lock, which every audit append waits for,
-    // until commit. A batch that tells anyone anything looks up and writes its notifications
-    // first, in a round trip of their own, so the lock waits for none of that.
-    const chainRead = [
-      ...(chained && records.length ? [AUDIT_CHAIN_LOCK_SQL] : []),
-      ...(read ? [inlineParams(read.sql, read.params)] : []),
-    ];
+    // until commit; the lock is its own statement, so the append's snapshot sees every entry
+    // committed before it was granted.
+    const audit = append
+      ? [...(chained ? [AUDIT_CHAIN_LOCK_SQL] : []), inlineParams(append.sql, append.params)]
+      : [];
     const notifies = !!batch.notify && this.outbox.tellsAnyone(batch);
     const first = ['BEGIN', inlineParams(review.sql, review.params), children];
     // TypeORM's runner, for its pooled client with an 'error' listener while it is checked out
@@ -356,28 +330,16 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let pendingNotifications = 0;
     try {
       const results = (await client.query(
-        [...first, ...(notifies ? [] : chainRead)].join(';\n'),
+        [...first, ...(notifies ? [] : [...audit, 'COMMIT'])].join(';\n'),
       )) as unknown as QueryResult[];
       replaced = results[1].rowCount === 1;
-      let found =
-        !notifies && read ? (results[results.length - 1].rows[0] as AuditReadRow) : undefined;
       if (notifies) {
         // A transactional outbox: the notifications are written with the events they tell of.
         pendingNotifications = await this.outbox.enqueue(batch, {
           query: async (sql, params) => (await client.query(sql, params)).rows,
         });
-        const chainResults = chainRead.length
-          ? ((await client.query(chainRead.join(';\n'))) as unknown as QueryResult | QueryResult[])
-          : [];
-        const last = Array.isArray(chainResults)
-          ? chainResults[chainResults.length - 1]
-          : chainResults;
-        if (read && last) found = last.rows[0] as AuditReadRow;
+        await client.query([...audit, 'COMMIT'].join(';\n'));
       }
-      const insert = auditInsertStatement(records, auditAppendRead(found, { chained }));
-      await client.query(
-        [...(insert ? [inlineParams(insert.sql, insert.params)] : []), 'COMMIT'].join(';\n'),
-      );
     } catch (err) {
       // A connection that cannot roll back is broken, and the pool drops it when it comes back.
       await client.query('ROLLBACK').catch(() => undefined);
@@ -567,20 +529,6 @@ function auditRecords(state: ReviewState, events: ReviewEvent[]): AuditRecord[] 
       details: e.details,
     };
   });
-}
-
-/**
- * The WorkflowTaskStarted event id of the workflow task that scheduled activity `activityId`
- * (the one before its WorkflowTaskCompleted), or 0 when the history read so far does not show it.
- */
-function schedulingTaskOf(events: readonly HistoryEvent[], activityId: string): number {
-  const scheduled = events.find(
-    (e) => e.activityTaskScheduledEventAttributes?.activityId === activityId,
-  );
-  const completed = Number(
-    scheduled?.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId ?? 0,
-  );
-  return completed > 1 ? completed - 1 : 0;
 }
 
 /** The sequence number a batch brings the read model to. */

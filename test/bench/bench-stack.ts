@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -147,21 +146,17 @@ export async function startBenchStack(
       apiUrl,
       app: app!,
       headers: async (role, agency) => bearer(await tokenFor(role, { agency })),
-      startCoreWorker: async () => {
-        // Each its own identity, as each process's is: a worker started later holds no review.
-        const identity = `core-${randomUUID().slice(0, 8)}@bench`;
-        return run(
+      startCoreWorker: async () =>
+        run(
           await createCoreWorker({
             connection: nativeConnection,
             namespace: 'default',
             taskQueue: env.TEMPORAL_TASK_QUEUE,
-            activities: coreActivities(db, { identity }),
+            activities: coreActivities(db),
             workflowBundle: { codePath: workflowBundlePath },
             dataConverter: dataConverter(),
-            identity,
           }),
-        );
-      },
+        ),
       spawnCoreWorker: (workerEnv) =>
         spawnCoreWorker({
           temporalAddress: temporal.address,

@@ -2,7 +2,11 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { environment } from '../../config/environment';
-import { appendAudit, AUDIT_CHAIN_LOCK } from '../../libs/persistence/src/audit/audit-chain';
+import {
+  appendAudit,
+  AUDIT_CHAIN_LOCK,
+  entryHash,
+} from '../../libs/persistence/src/audit/audit-chain';
 import { AuditSigner, verifyAuditChain } from '../../libs/persistence/src/audit/audit-verification';
 import { tokenFor } from '../support/auth';
 import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
@@ -165,6 +169,52 @@ describe('audit hash chain', () => {
     for (let i = 1; i < 3; i++) {
       expect(Number(rows[i].position)).toBe(Number(rows[i - 1].position) + 1);
       expect(rows[i].prev_hash).toBe(rows[i - 1].hash);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('hashes what PostgreSQL chains exactly as the application hashes it, awkward text included', async () => {
+    // PostgreSQL computes each hash (auditAppendStatement); verify and this test recompute it.
+    const awkward = [
+      `quote ' and "double", back\\slash, $1 and $$`,
+      'line\nbreak\ttab \u0001 control',
+      'unicode: é ü 中文 🙂 \u2028',
+      '',
+    ];
+    const records = awkward.map((text, i) => ({
+      actor: `actor ${text}`,
+      role: i % 2 ? null : 'coordinator',
+      action: 'awkward_text',
+      target: text || 'nothing',
+      justification: i === 3 ? null : text,
+      requestId: i === 1 ? null : `req-${i}`,
+      at: new Date(Date.UTC(2026, 10, 28, 4, 30, i, 7)),
+      details: { text, nested: { z: [text, -1.5, 2e21, null, true], a: {} }, n: i },
+    }));
+    expect(await h.db.transaction((tx) => appendAudit(tx, records, { chained: true }))).toBe(4);
+    const rows = (await h.db.query(
+      `SELECT * FROM audit_log WHERE action = 'awkward_text' ORDER BY position`,
+    )) as Record<string, unknown>[];
+    expect(rows).toHaveLength(4);
+    for (const [i, row] of rows.entries()) {
+      expect(row.target).toBe(awkward[i] || 'nothing');
+      expect(row.details).toEqual(records[i].details);
+      const fields = {
+        position: Number(row.position),
+        prevHash: row.prev_hash as string,
+        actor: row.actor as string,
+        role: row.role as string | null,
+        action: row.action as string,
+        target: row.target as string,
+        justification: row.justification as string | null,
+        reviewId: row.review_id as string | null,
+        seq: row.seq as number | null,
+        requestId: row.request_id as string | null,
+        at: (row.at as Date).toISOString(),
+        details: row.details as Record<string, unknown>,
+      };
+      expect(row.hash).toBe(entryHash(fields));
+      if (i > 0) expect(row.prev_hash).toBe(rows[i - 1].hash);
     }
     expect((await verify()).ok).toBe(true);
   });

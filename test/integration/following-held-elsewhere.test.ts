@@ -15,7 +15,8 @@ import { readTestRun } from '../support/test-run';
 /**
  * A review publishes its projection feed only to the worker that runs its workflow tasks, so a
  * following projection on any other worker would wait for publications that never come. It
- * follows only when its own worker completed the review's last workflow task. Here the review's
+ * follows only when it finds the publication of the task that scheduled it on its worker's board
+ * (the worker delivers a task's publications before it reports the task). Here the review's
  * workflows run on one worker and the engine's activities on another (each with its own board, as
  * in two processes), so no projection may follow: each writes its batch and returns, although
  * following is set to wait 60 s.
@@ -50,10 +51,7 @@ describe('following projection on a worker that does not hold the review', () =>
         connection,
         namespace: 'default',
         taskQueue: queue,
-        activities: coreActivities(h.db, {
-          follow: { idleMs: 60_000, maxMs: 60_000 },
-          identity: 'activities@test',
-        }),
+        activities: coreActivities(h.db, { follow: { idleMs: 60_000, maxMs: 60_000 } }),
         dataConverter: dataConverter(),
         identity: 'activities@test',
       }),

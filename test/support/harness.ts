@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import * as fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -54,16 +53,13 @@ export async function startHarness(
   const code = fs.readFileSync(run.workflowBundlePath, 'utf8');
 
   const startCore = async () => {
-    // Each core worker its own identity, as each process's is: a restarted one holds no review.
-    const identity = `core-${randomUUID().slice(0, 8)}@test`;
     const core = await createCoreWorker({
       connection: nativeConnection,
       namespace: 'default',
       taskQueue: environment().TEMPORAL_TASK_QUEUE,
-      activities: coreActivities(db, { follow: opts.follow, identity }),
+      activities: coreActivities(db, { follow: opts.follow }),
       workflowBundle: { code },
       dataConverter: dataConverter(),
-      identity,
     });
     workers.push(core);
     const running = core.run();

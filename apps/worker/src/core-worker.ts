@@ -23,22 +23,10 @@ export type CoreActivities = ProjectionActivities & RegistryActivities & Notific
 /** The core activities over one DataSource (for tests and scripts outside NestJS). */
 export function coreActivities(
   dataSource: DataSource,
-  opts: {
-    follow?: Partial<FollowOptions>;
-    /**
-     * The identity of the worker that runs them, when not this process's default: the same as
-     * that worker's (`createCoreWorker`), or its following projections never read the feed.
-     */
-    identity?: string;
-  } = {},
+  opts: { follow?: Partial<FollowOptions> } = {},
 ): CoreActivities {
   const notifications = new NotificationActivitiesService(dataSource);
-  const projection = new ProjectionActivitiesService(
-    dataSource,
-    notifications,
-    opts.follow,
-    opts.identity,
-  );
+  const projection = new ProjectionActivitiesService(dataSource, notifications, opts.follow);
   const registry = new StepRegistryActivitiesService(dataSource);
   return {
     projectReview: projection.projectReview.bind(projection),
@@ -61,9 +49,8 @@ export async function createCoreWorker(opts: {
   /** Payload encryption; the same converter as every client (see libs/temporal/src/codec). */
   dataConverter?: WorkerOptions['dataConverter'];
   /**
-   * The identity the worker gives the server; this process's default (`processWorkerIdentity`)
-   * otherwise. Its activities must be given the same one (`coreActivities`): a projection
-   * follows a review only when the review's last workflow task was completed by that identity.
+   * The identity the worker gives the server (recorded on every task it completes); this
+   * process's default (`processWorkerIdentity`) otherwise.
    */
   identity?: string;
 }): Promise<Worker> {

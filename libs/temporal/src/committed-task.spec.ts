@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { lastTaskWorker, taskOutcome } from './committed-task';
+import { taskOutcome } from './committed-task';
 
 const { EventType } = temporal.api.enums.v1;
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -96,31 +96,5 @@ describe('taskOutcome', () => {
 
   it('is discarded when no workflow task started before it', () => {
     expect(taskOutcome(start, { startedEventId: 2, timeMs: 1_000_000 })).toBe('discarded');
-  });
-});
-
-describe('lastTaskWorker', () => {
-  const completedBy = (eventId: number, identity: string): Event => ({
-    ...event(eventId, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
-    workflowTaskCompletedEventAttributes: { identity },
-  });
-  const history = [
-    ...start,
-    event(3, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
-    completedBy(4, '101@host'),
-    event(5, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
-    event(6, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED),
-    event(7, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED),
-    completedBy(8, '202@host'),
-  ];
-
-  it('names the worker that completed the last workflow task', () => {
-    expect(lastTaskWorker(history)).toBe('202@host');
-    expect(lastTaskWorker(history.slice(0, 7))).toBe('101@host');
-  });
-
-  it('names none before any task completed', () => {
-    expect(lastTaskWorker(start)).toBeUndefined();
-    expect(lastTaskWorker([])).toBeUndefined();
   });
 });

@@ -91,16 +91,3 @@ export function taskEvents(events: readonly HistoryEvent[], tag: TaskTag): strin
     })
     .join(', ');
 }
-
-/**
- * The identity of the worker that completed the history's last workflow task, if any. That
- * worker holds the workflow's state in its cache (until it evicts it or stops), and a query is
- * sent to it there; any other worker answers a query by replaying the whole history.
- */
-export function lastTaskWorker(events: readonly HistoryEvent[]): string | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    if (events[i].eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-      return events[i].workflowTaskCompletedEventAttributes?.identity ?? undefined;
-  }
-  return undefined;
-}

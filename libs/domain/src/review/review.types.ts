@@ -310,6 +310,13 @@ export interface ProjectionBatch {
    * the last sequence number projected in `projectedSeq`.
    */
   follow?: boolean;
+  /**
+   * With `follow`: which following projection of this run this is (1, 2, …). The review
+   * publishes its feed, numbered the same, from the workflow task that schedules it on, so the
+   * projection finds the first publication on its worker's board when it starts, unless another
+   * worker ran that task.
+   */
+  projection?: number;
 }
 
 /** What a projection reports back to the review workflow. */
@@ -346,4 +353,6 @@ export interface ProjectionFeed {
    * so a reader writes what it read only once the history shows that task completed.
    */
   task?: { startedEventId: number; timeMs: number };
+  /** Published for a following projection: its number (`ProjectionBatch.projection`). */
+  projection?: number;
 }

@@ -93,124 +93,103 @@ export function entryHash(f: ChainedFields): string {
     .digest('hex');
 }
 
-const COLUMNS =
-  'actor, role, action, target, justification, review_id, seq, request_id, at, details, position, prev_hash, hash';
-const PER_ROW = 13;
-
 /** The statement that takes the audit chain's lock (held until the transaction ends). */
 export const AUDIT_CHAIN_LOCK_SQL = `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`;
 
-/** What an append reads before it writes: the chain's head (chained) and the entries there. */
-export interface AuditAppendRead {
-  head?: { position: number; hash: string };
-  present: [string, number][];
+/** An entry's recorded fields as they are written, in `entryHash`'s order after the chain's two. */
+function recordedFields(r: AuditRecord): Omit<ChainedFields, 'position' | 'prevHash'> {
+  return {
+    actor: r.actor,
+    role: r.role ?? null,
+    action: r.action,
+    target: r.target,
+    justification: r.justification ?? null,
+    reviewId: r.reviewId ?? null,
+    seq: r.seq ?? null,
+    requestId: r.requestId ?? null,
+    at: new Date(r.at ?? Date.now()).toISOString(),
+    details: JSON.parse(JSON.stringify(r.details ?? {})) as Record<string, unknown>,
+  };
 }
 
+/** The columns an entry is written with, in `recordedFields`' order, with their types. */
+const RECORDED = [
+  ['actor', 'text'],
+  ['role', 'text'],
+  ['action', 'text'],
+  ['target', 'text'],
+  ['justification', 'text'],
+  ['review_id', 'uuid'],
+  ['seq', 'int'],
+  ['request_id', 'text'],
+  ['at', 'timestamptz'],
+  ['details', 'jsonb'],
+] as const;
+const RECORDED_COLUMNS = RECORDED.map(([c]) => c).join(', ');
+
 /**
- * The query an append of `records` reads first, if any: with `chained`, the chain's head and the
- * entries already there (run it after `AUDIT_CHAIN_LOCK_SQL`, in a statement of its own, so its
- * snapshot sees every entry committed before the lock was granted); otherwise the entries already
- * there, if any record is keyed by (review, seq). Its one row goes to `auditAppendRead`.
+ * The one statement that appends `records` to the audit log, entries already there (keyed by
+ * review and seq: a retried batch) left out. With `chained`, PostgreSQL numbers the new entries
+ * after the chain's head and hashes each over its position, its predecessor's hash and its
+ * fields, exactly as `entryHash` does: the application sends each entry's canonical JSON without
+ * the chain's two leading members, and the statement puts them in front (a position's digits and
+ * a hex hash need no escaping). Run it after `AUDIT_CHAIN_LOCK_SQL`, in a statement of its own,
+ * so that its snapshot sees every entry committed before the lock was granted: the lock
+ * serialises appends, and it is held only while PostgreSQL works, not across a round trip.
+ * Returns the new entries' ids.
  */
-export function auditReadStatement(
+export function auditAppendStatement(
   records: AuditRecord[],
   opts: { chained: boolean },
 ): { sql: string; params: unknown[] } | undefined {
   if (records.length === 0) return undefined;
-  // A retried batch: leave out what is there (read under the lock, so a concurrent attempt's
-  // committed entries are seen) before extending the chain.
-  const keyed = records.filter((r) => r.reviewId && r.seq != null);
-  const params = [keyed.map((r) => r.reviewId), keyed.map((r) => r.seq)];
-  const presentSql = `SELECT coalesce(json_agg(json_build_array(review_id, seq)), '[]'::json)
-     FROM audit_log WHERE (review_id, seq) IN (SELECT * FROM unnest($1::uuid[], $2::int[]))`;
-  if (opts.chained)
+  const params: unknown[] = [];
+  const p = (v: unknown, type: string) => {
+    params.push(v);
+    return `$${params.length}::${type}`;
+  };
+  const rows = records.map((r, i) => {
+    const f = recordedFields(r);
+    const values = RECORDED.map(([, type], j) => {
+      const v = Object.values(f)[j];
+      return p(type === 'jsonb' ? JSON.stringify(v) : v, type);
+    });
+    // `entryHash`'s canonical JSON from its third member on: "actor",…,{details}]
+    const tail = canonicalJson(Object.values(f)).slice(1);
+    return `(${i}, ${values.join(', ')}${opts.chained ? `, ${p(tail, 'text')}` : ''})`;
+  });
+  const columns = `i, ${RECORDED_COLUMNS}${opts.chained ? ', tail' : ''}`;
+  if (!opts.chained)
     return {
-      sql: `SELECT (SELECT json_build_array(position, hash) FROM audit_log
-                    WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1) AS head,
-                   (${presentSql}) AS present`,
+      sql: `INSERT INTO audit_log (${RECORDED_COLUMNS})
+            SELECT ${RECORDED_COLUMNS} FROM (VALUES ${rows.join(', ')}) AS v(${columns}) ORDER BY i
+            ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING
+            RETURNING id`,
       params,
     };
-  return keyed.length ? { sql: `SELECT (${presentSql}) AS present`, params } : undefined;
-}
-
-/** The row `auditReadStatement`'s query returns. */
-export interface AuditReadRow {
-  head?: [number, string] | null;
-  present: [string, number][];
-}
-
-/** The read statement's row (none when there was no statement) as the insert needs it. */
-export function auditAppendRead(
-  row: AuditReadRow | undefined,
-  opts: { chained: boolean },
-): AuditAppendRead {
-  const present = row?.present ?? [];
-  if (!opts.chained) return { present };
-  const head = row?.head
-    ? { position: Number(row.head[0]), hash: row.head[1] }
-    : { position: 0, hash: GENESIS_HASH };
-  return { head, present };
-}
-
-/**
- * The insert of `records` after what the read found: each new entry chained to the one before
- * (with a head), those already there left out. Chained entries are inserted plainly: one that is
- * there after all fails the transaction (the caller retries) rather than leave the next entry
- * pointing at a hash that is not there. Undefined when nothing is left to write.
- */
-export function auditInsertStatement(
-  records: AuditRecord[],
-  read: AuditAppendRead,
-): { sql: string; params: unknown[] } | undefined {
-  const there = new Set(read.present.map(([reviewId, seq]) => `${reviewId}:${seq}`));
-  let head = read.head;
-  const values: unknown[] = [];
-  for (const r of records) {
-    if (r.reviewId && r.seq != null && there.has(`${r.reviewId}:${r.seq}`)) continue;
-    const fields: ChainedFields = {
-      position: head ? head.position + 1 : 0,
-      prevHash: head?.hash ?? '',
-      actor: r.actor,
-      role: r.role ?? null,
-      action: r.action,
-      target: r.target,
-      justification: r.justification ?? null,
-      reviewId: r.reviewId ?? null,
-      seq: r.seq ?? null,
-      requestId: r.requestId ?? null,
-      at: new Date(r.at ?? Date.now()).toISOString(),
-      details: JSON.parse(JSON.stringify(r.details ?? {})) as Record<string, unknown>,
-    };
-    const hash = head ? entryHash(fields) : null;
-    values.push(
-      fields.actor,
-      fields.role,
-      fields.action,
-      fields.target,
-      fields.justification,
-      fields.reviewId,
-      fields.seq,
-      fields.requestId,
-      fields.at,
-      JSON.stringify(fields.details),
-      head ? fields.position : null,
-      head ? fields.prevHash : null,
-      hash,
-    );
-    if (head && hash) head = { position: fields.position, hash };
-  }
-  const rows = values.length / PER_ROW;
-  if (rows === 0) return undefined;
-  const placeholders = Array.from(
-    { length: rows },
-    (_, i) => `(${Array.from({ length: PER_ROW }, (_, j) => `$${i * PER_ROW + j + 1}`).join(',')})`,
-  ).join(',');
-  const onConflict = read.head
-    ? ''
-    : ` ON CONFLICT (review_id, seq) WHERE review_id IS NOT NULL AND seq IS NOT NULL DO NOTHING`;
   return {
-    sql: `INSERT INTO audit_log (${COLUMNS}) VALUES ${placeholders}${onConflict} RETURNING id`,
-    params: values,
+    sql: `WITH RECURSIVE
+      fresh AS (
+        SELECT row_number() OVER (ORDER BY v.i) AS n, v.* FROM (VALUES ${rows.join(', ')}) AS v(${columns})
+        WHERE v.review_id IS NULL OR v.seq IS NULL OR NOT EXISTS (
+          SELECT 1 FROM audit_log a WHERE a.review_id = v.review_id AND a.seq = v.seq)
+      ),
+      chain(n, position, hash) AS (
+        SELECT 0::bigint, coalesce(head.position, 0)::bigint, coalesce(head.hash, '${GENESIS_HASH}')
+          FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+            SELECT position, hash FROM audit_log
+             WHERE position IS NOT NULL ORDER BY position DESC LIMIT 1) AS head ON true
+        UNION ALL
+        SELECT c.n + 1, c.position + 1, encode(sha256(convert_to(
+                 '[' || (c.position + 1) || ',"' || c.hash || '",' || f.tail || E'\\n', 'UTF8')), 'hex')
+          FROM chain c JOIN fresh f ON f.n = c.n + 1
+      )
+      INSERT INTO audit_log (${RECORDED_COLUMNS}, position, prev_hash, hash)
+      SELECT ${RECORDED.map(([c]) => `f.${c}`).join(', ')}, c.position, prev.hash, c.hash
+        FROM fresh f JOIN chain c ON c.n = f.n JOIN chain prev ON prev.n = f.n - 1
+       ORDER BY f.n
+      RETURNING id`,
+    params,
   };
 }
 
@@ -226,16 +205,11 @@ export async function appendAudit(
   records: AuditRecord[],
   opts: { chained: boolean },
 ): Promise<number> {
-  if (records.length === 0) return 0;
-  // The lock first, in a statement of its own: a later statement's snapshot sees every entry
+  const append = auditAppendStatement(records, opts);
+  if (!append) return 0;
+  // The lock first, in a statement of its own: the append's snapshot then sees every entry
   // committed before the lock was granted.
   if (opts.chained) await q.query(AUDIT_CHAIN_LOCK_SQL);
-  const readStatement = auditReadStatement(records, opts);
-  const [row] = readStatement
-    ? ((await q.query(readStatement.sql, readStatement.params)) as AuditReadRow[])
-    : [];
-  const insert = auditInsertStatement(records, auditAppendRead(row, opts));
-  if (!insert) return 0;
-  const inserted = (await q.query(insert.sql, insert.params)) as unknown[];
+  const inserted = (await q.query(append.sql, append.params)) as unknown[];
   return inserted.length;
 }
