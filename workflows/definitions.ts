@@ -110,6 +110,12 @@ export interface WorkstreamProgress {
 }
 
 // Review workflow
+/**
+ * The engine version a review started now runs as (`ReviewWorkflowInput.engineVersion`): 3, a
+ * following projection. Reviews started without it decide with a `patched()` marker.
+ */
+export const ENGINE_VERSION = 3;
+
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
 /** Engine v3: the committed events after a sequence number, for a following projection. */
 export const projectionFeedQuery = defineQuery<ProjectionFeed, [number]>('projectionFeed');

@@ -114,8 +114,10 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // Engine v2, decided once at the start of each run: one marker instead of one per change
   // (each `patched()` writes a marker and a search-attribute upsert). Runs that began before it
   // keep replaying their own patches one by one; its workstreams learn it from their input.
-  // Engine v3 (a following projection) includes everything of v2; one marker either way.
-  const v3 = patched('engine-v3');
+  // Engine v3 (a following projection) includes everything of v2; one marker either way. A review
+  // started with the engine version in its input (`ENGINE_VERSION`, as the API starts them) needs
+  // no marker at all: the input is in the history, so replay decides the same.
+  const v3 = (input.engineVersion ?? 0) >= 3 || patched('engine-v3');
   const v2 = v3 || patched('engine-v2');
   const isPatched = (id: string) => v2 || patched(id);
   const protocol = input.protocol;

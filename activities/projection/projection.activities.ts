@@ -156,10 +156,19 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     // worker ran that task (one that started after a crash, one of several). Then nothing is
     // published here, and the review's next activity carries what follows instead.
     const heldElsewhere = !mine(this.feeds.latest(runId));
+    // Each heartbeat is encoded (and encrypted) and handed to the worker, which sends the server
+    // at most one per throttle interval anyway: one before a wait is needed only when the progress
+    // it reports moved or the last is older than half a wait (so at most 6 s pass between two).
+    let beaten = { at: 0, seq: -1 };
+    const heartbeat = () => {
+      if (projectedSeq === beaten.seq && Date.now() - beaten.at < HEARTBEAT_EVERY_MS / 2) return;
+      beaten = { at: Date.now(), seq: projectedSeq };
+      ctx.heartbeat(projectedSeq);
+    };
     const write = async (events: ReviewEvent[], state: ReviewState) => {
       const result = await this.projectBatch({ ...batch, events, state });
       projectedSeq = events.length ? events[events.length - 1].seq : state.seq;
-      ctx.heartbeat(projectedSeq);
+      heartbeat();
       written += 1;
       pendingNotifications += result.pendingNotifications;
       if (projectedSeq > batchSeq) {
@@ -173,7 +182,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       projectedSeq < batchSeq || written === 0 ? write(batch.events, batch.state) : undefined;
     try {
       while (!heldElsewhere) {
-        ctx.heartbeat(projectedSeq);
+        heartbeat();
         const until = Math.min(lastNews + this.following.idleMs, began + this.following.maxMs);
         if (Date.now() >= until || history.closed) break;
         // The activity's own batch waits `batchMs` for what the review publishes next.
@@ -216,7 +225,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
             runId,
             history,
             signal,
-            heartbeat: () => ctx.heartbeat(projectedSeq),
+            heartbeat,
           });
         } catch (err) {
           stop('the history could not be read', err);
@@ -432,10 +441,13 @@ function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql
       `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
          AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key})
          AND EXISTS (SELECT 1 FROM newest))`,
+      // A row the batch leaves as it was is not written again (most rows, most batches).
       `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
          WHERE EXISTS (SELECT 1 FROM newest)
          ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
-           ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
+           ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')})
+         WHERE (${settable.map((c) => `${t.table}.${c}`).join(', ')}) IS DISTINCT FROM
+           (${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
     ];
   });
   const newest = `newest AS (SELECT 1 FROM reviews WHERE id = ${review}

@@ -124,6 +124,27 @@ function cpuSeconds(): Record<string, number> {
     const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
     if (kind) out[kind] = (out[kind] ?? 0) + (utime + stime + cutime + cstime) / tick;
   }
+  // This process's threads by name: the JavaScript main thread, the threads Node starts (the
+  // workflow threads, V8's garbage collection and compiler helpers, libuv's pool: all named after
+  // the process), the SDK core's runtime.
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const [utime, stime] = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 13)
+      .map(Number);
+    // Node's own threads (its workflow threads, V8's and libuv's helpers) keep the process's name.
+    const base = name.replace(/[\d-]+$/, '').trim() || name;
+    const kind = `workers/${base === name && Number(tid) === process.pid ? 'main' : base}`;
+    out[kind] = (out[kind] ?? 0) + (utime + stime) / tick;
+  }
   return out;
 }
 
@@ -147,6 +168,12 @@ export async function runRound(
   const cpuAfter = cpuSeconds();
   const cpuPerReview = Object.fromEntries(
     Object.keys(cpuAfter).map((k) => [k, round((cpuAfter[k] - (cpuBefore[k] ?? 0)) / n, 3)]),
+  );
+  // Threads that ended during the round (the VM's watchdogs among them) count only in the total.
+  const threads = Object.keys(cpuPerReview).filter((k) => k.startsWith('workers/'));
+  cpuPerReview['workers/ended'] = round(
+    cpuPerReview.workers - threads.reduce((sum, k) => sum + cpuPerReview[k], 0),
+    3,
   );
   const events = await Promise.all(
     handles.map(async (h) => {

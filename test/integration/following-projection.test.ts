@@ -97,6 +97,41 @@ describe('following projection (engine v3)', () => {
     expect(feed.task!.startedEventId).toBe(lastStarted);
   });
 
+  it('runs as v3 from the engine version in its input, without the marker a review started without it records', async () => {
+    const protocol = ProtocolFactory.singleStep().build();
+    const agency = protocol.workstreams[0].agency;
+    const markers = async (r: ReviewHandle) => {
+      const events = (await r.fetchHistory()).events ?? [];
+      return {
+        markers: events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED).length,
+        versionUpserts: events.filter((e) =>
+          Object.keys(
+            e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+          ).includes('TemporalChangeVersion'),
+        ).length,
+      };
+    };
+    for (const [engineVersion, expected] of [
+      [undefined, { markers: 0, versionUpserts: 0 }],
+      [null, { markers: 1, versionUpserts: 1 }],
+    ] as const) {
+      const r = await startReview(h.client, protocol, { engineVersion });
+      const reviewId = r.workflowId.replace(/^review-/, '');
+      await eventually(
+        async () => ((await stepStatus(h, reviewId)).includes('open') ? true : undefined),
+        'the manual step open in the read model',
+      );
+      await submitFinding(r, agency);
+      const final = await r.result();
+      expect(final.closure?.reason).toBe('completed');
+      // v3 either way: one following projection from the assessment's start to the closure.
+      const all = await projections(r);
+      expect(all).toHaveLength(1);
+      expect(all[0].projectedSeq).toBe(final.seq);
+      expect(await markers(r)).toEqual(expected);
+    }
+  });
+
   it('ends the following as soon as an update waits for the read model', async () => {
     const { r, reviewId, agency } = await startFollowed();
     // The first projection is following (for up to 60 s): the feed has nothing new for it.

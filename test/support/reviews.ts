@@ -3,7 +3,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { environment } from '../../config/environment';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import type { ReviewIntake, ReviewState } from '../../libs/domain/src/review/review.types';
-import { reviewStateQuery } from '../../workflows/definitions';
+import { ENGINE_VERSION, reviewStateQuery } from '../../workflows/definitions';
 import type { reviewWorkflow } from '../../workflows/review.workflow';
 import { IntakeFactory } from './factories';
 import { eventually } from './harness';
@@ -18,6 +18,8 @@ export async function startReview(
     intake?: Partial<ReviewIntake>;
     nonBusinessDates?: string[];
     continueAsNewAfterEvents?: number;
+    /** `ENGINE_VERSION` unless given; null leaves it out, as reviews started before it were. */
+    engineVersion?: number | null;
   } = {},
 ): Promise<ReviewHandle> {
   const reviewId = randomUUID();
@@ -32,6 +34,9 @@ export async function startReview(
         nonBusinessDates: opts.nonBusinessDates ?? [],
         submittedBy: { id: 'dana@example.com' },
         continueAsNewAfterEvents: opts.continueAsNewAfterEvents,
+        ...(opts.engineVersion === null
+          ? {}
+          : { engineVersion: opts.engineVersion ?? ENGINE_VERSION }),
       },
     ],
   });

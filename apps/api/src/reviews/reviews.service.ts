@@ -25,7 +25,11 @@ import type { ReviewWorkflowInput, StepState } from '@engine/domain/review/revie
 import type { Protocol } from '@engine/domain/protocol/protocol.types';
 import { actorOf, type Principal } from '../auth/principal';
 import { sharingOf, visibleDetail, visibleStep, visibleSummary } from './review-visibility';
-import { projectedUpdate, submitFindingUpdate } from '../../../../workflows/definitions';
+import {
+  ENGINE_VERSION,
+  projectedUpdate,
+  submitFindingUpdate,
+} from '../../../../workflows/definitions';
 import type { reviewWorkflow } from '../../../../workflows/review.workflow';
 import { isDependencyUnavailable } from '../common/dependency-unavailable';
 import { DomainException, DomainExceptionCode } from '../common/domain.exception';
@@ -81,6 +85,7 @@ export class ReviewsService {
       nonBusinessDates: await this.calendar.nonBusinessDates(),
       submittedBy: actorOf(principal),
       refiledFrom: dto.refiledFrom,
+      engineVersion: ENGINE_VERSION,
       intake: {
         developerOrg: dto.developerOrg,
         contactName: dto.contactName,

@@ -63,6 +63,13 @@ export interface ReviewWorkflowInput {
   continueAsNewAfterEvents?: number;
   /** Set when a run continues as new: everything the previous run knew. */
   resume?: ReviewResume;
+  /**
+   * The engine version the review runs as, set by whoever starts it (`ENGINE_VERSION` in
+   * workflows/definitions.ts); it carries into a continued run with the rest of the input. A
+   * review started without it (before it existed) decides with `patched()` markers, which cost
+   * two history events per run (the marker and its search-attribute upsert).
+   */
+  engineVersion?: number;
 }
 
 /** What a review carries into its next run (continue-as-new). */
