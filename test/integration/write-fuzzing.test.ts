@@ -236,4 +236,24 @@ describe('write endpoints under fuzzing', () => {
       { numRuns: 40 },
     );
   });
+
+  it('refuses text with a lone surrogate with a 400 naming the field (a case the fuzzing found)', async () => {
+    // JSON can carry "\ud800"; the email validator threw on it (encodeURI), which was a 500.
+    const before = await settled();
+    const res = await api.post(
+      '/reviews',
+      IntakeFactory.body({ protocolKey: protocol.key, contactEmail: '\ud800' }),
+      tokenFor('developer', { sub: developer }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      errors: [
+        {
+          field: 'contactEmail',
+          message: 'must be well-formed Unicode text (it holds a lone surrogate)',
+        },
+      ],
+    });
+    expect(await settled()).toBe(before);
+  });
 });
