@@ -111,10 +111,11 @@ export interface WorkstreamProgress {
 
 // Review workflow
 /**
- * The engine version a review started now runs as (`ReviewWorkflowInput.engineVersion`): 3, a
- * following projection. Reviews started without it decide with a `patched()` marker.
+ * The engine version a review started now runs as (`ReviewWorkflowInput.engineVersion`): 4, whose
+ * workstreams hold progress that needs nobody's attention for a moment (v3: a following
+ * projection). Reviews started without it decide with a `patched()` marker (v3 at most).
  */
-export const ENGINE_VERSION = 3;
+export const ENGINE_VERSION = 4;
 
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
 /** Engine v3: the committed events after a sequence number, for a following projection. */

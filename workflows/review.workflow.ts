@@ -118,6 +118,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   // started with the engine version in its input (`ENGINE_VERSION`, as the API starts them) needs
   // no marker at all: the input is in the history, so replay decides the same.
   const v3 = (input.engineVersion ?? 0) >= 3 || patched('engine-v3');
+  // Engine v4 (only ever from the input): the workstreams hold progress nobody needs to see at once.
+  const v4 = (input.engineVersion ?? 0) >= 4;
   const v2 = v3 || patched('engine-v2');
   const isPatched = (id: string) => v2 || patched(id);
   const protocol = input.protocol;
@@ -1223,7 +1225,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
                 safeguardsVariant: input.intake.safeguardsVariant,
               },
               access: input.intake.accessArrangement,
-              ...(v2 ? { engineVersion: 2, startedAt } : {}),
+              ...(v2 ? { engineVersion: v4 ? 4 : 2, startedAt } : {}),
             },
           ],
         });

@@ -8,6 +8,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  sleep,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
@@ -47,11 +48,18 @@ export interface WorkstreamInput {
   /**
    * Set by a review running engine v2 (see the review workflow): every change that older
    * workstreams took up one by one behind `patched()` applies, without recording a marker each,
-   * and the steps that open at once take `startedAt`, the time the parent opened them too.
+   * and the steps that open at once take `startedAt`, the time the parent opened them too. From 4
+   * on, progress that only automated steps made is held for `PROGRESS_HOLD` before it is reported.
    */
   engineVersion?: number;
   startedAt?: string;
 }
+
+/**
+ * Engine v4: how long a workstream holds progress that needs nobody's attention before it reports
+ * it to the review (see the workstream workflow).
+ */
+export const PROGRESS_HOLD = '3 seconds';
 
 /** What an agency's automated step receives (see libs/agency-sdk). */
 export interface AutomatedStepInput {
@@ -364,6 +372,36 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     },
   );
 
+  // v4: progress that needs nobody's attention (automated steps settled, the next ones started)
+  // is held for PROGRESS_HOLD before it is reported: what settles meanwhile travels with it, or
+  // in the result when the workstream ends first, so a quick chain of automated steps costs the
+  // two histories no signal (a signal is three events and a workflow task here, one event and
+  // often a workflow task in the review). Anything a person should see (a step open for an
+  // analyst, a failure, a stall) is reported at once, with what was held.
+  const v4 = (input.engineVersion ?? 0) >= 4;
+  const nothingForPeople = () =>
+    steps.every(
+      (s) =>
+        isSettled(s) ||
+        s.status === 'blocked' ||
+        (s.kind === 'automated' && s.status === 'running' && !s.stalled),
+    );
+  let hold: { expired: boolean; scope: CancellationScope } | undefined;
+  const holdProgress = () => {
+    if (hold) return;
+    const held = { expired: false, scope: new CancellationScope() };
+    hold = held;
+    held.scope.run(() => sleep(PROGRESS_HOLD)).then(
+      () => (held.expired = true),
+      () => undefined, // cancelled: reported earlier, or the workstream was cancelled
+    );
+  };
+  const report = async () => {
+    if (hold && !hold.expired) hold.scope.cancel();
+    hold = undefined;
+    await parent.signal(workstreamProgressSignal, progress());
+  };
+
   try {
     // v2: the parent opened the same steps when it started this workflow, so the first report
     // would tell it nothing new.
@@ -383,12 +421,15 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
       if (dirty) {
         dirty = false;
         // v2: the last change travels in the result, which the parent merges.
-        if (!first && !(v2 && steps.every(isSettled)))
-          await parent.signal(workstreamProgressSignal, progress());
-      }
+        if (!first && !(v2 && steps.every(isSettled))) {
+          if (v4 && nothingForPeople() && !hold?.expired) holdProgress();
+          else if (v4) await report();
+          else await parent.signal(workstreamProgressSignal, progress());
+        }
+      } else if (hold?.expired) await report();
       first = false;
       if (steps.every(isSettled)) break;
-      await condition(() => dirty);
+      await condition(() => dirty || !!hold?.expired);
     }
     status = 'completed';
     // The parent learns of the completion from this workflow's result; the signal that used to

@@ -46,10 +46,10 @@ describe('recorded histories replay against the current workflow bundle', () => 
       'single-step',
       'withdrawn-in-assessment',
     ];
-    // Each path four times: as recorded before engine v2 and with engine v2 (the reviews the
-    // engine must keep replaying), with engine v3 decided by its marker, and with engine v3 from
-    // the review's input (see docs/operations.md, "Engine versions").
-    const versions = ['', '-v2', '-v3', '-v3input'];
+    // Each path five times: as recorded before engine v2 and with engine v2 (the reviews the
+    // engine must keep replaying), with engine v3 decided by its marker, with engine v3 from the
+    // review's input, and with engine v4 (see docs/operations.md, "Engine versions").
+    const versions = ['', '-v2', '-v3', '-v3input', '-v4'];
     expect(reviews.map((h) => h.path).sort()).toEqual(
       versions.flatMap((v) => paths.map((p) => `${p}${v}`)).sort(),
     );
@@ -81,7 +81,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
       }
     }
     // Started with the version in the input, as the API starts reviews: no marker anywhere.
-    for (const h of index.histories.filter((x) => x.path.endsWith('-v3input')))
+    for (const h of index.histories.filter((x) => /-(v3input|v4)$/.test(x.path)))
       expect([h.file, markers(h).length]).toEqual([h.file, 0]);
     for (const h of index.histories) {
       expect(readHistory(h).events).toHaveLength(h.events);
