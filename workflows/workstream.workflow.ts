@@ -391,10 +391,12 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
     if (hold) return;
     const held = { expired: false, scope: new CancellationScope() };
     hold = held;
-    held.scope.run(() => sleep(PROGRESS_HOLD)).then(
-      () => (held.expired = true),
-      () => undefined, // cancelled: reported earlier, or the workstream was cancelled
-    );
+    held.scope
+      .run(() => sleep(PROGRESS_HOLD))
+      .then(
+        () => (held.expired = true),
+        () => undefined, // cancelled: reported earlier, or the workstream was cancelled
+      );
   };
   const report = async () => {
     if (hold && !hold.expired) hold.scope.cancel();
