@@ -441,13 +441,10 @@ function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql
       `gone_${t.key} AS (DELETE FROM ${t.table} o WHERE o.review_id = ${review}
          AND (${t.keys.map((k) => `o.${k}`).join(', ')}) NOT IN (SELECT ${keys} FROM new_${t.key})
          AND EXISTS (SELECT 1 FROM newest))`,
-      // A row the batch leaves as it was is not written again (most rows, most batches).
       `put_${t.key} AS (INSERT INTO ${t.table} (${cols}) SELECT ${cols} FROM new_${t.key}
          WHERE EXISTS (SELECT 1 FROM newest)
          ON CONFLICT (${keys}) DO UPDATE SET (${settable.join(', ')}) =
-           ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')})
-         WHERE (${settable.map((c) => `${t.table}.${c}`).join(', ')}) IS DISTINCT FROM
-           (${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
+           ROW(${settable.map((c) => `EXCLUDED.${c}`).join(', ')}))`,
     ];
   });
   const newest = `newest AS (SELECT 1 FROM reviews WHERE id = ${review}

@@ -149,13 +149,12 @@ export function auditAppendStatement(
     return `$${params.length}::${type}`;
   };
   const rows = records.map((r, i) => {
-    const f = recordedFields(r);
-    const values = RECORDED.map(([, type], j) => {
-      const v = Object.values(f)[j];
-      return p(type === 'jsonb' ? JSON.stringify(v) : v, type);
-    });
+    const fields = Object.values(recordedFields(r));
+    const values = RECORDED.map(([, type], j) =>
+      p(type === 'jsonb' ? JSON.stringify(fields[j]) : fields[j], type),
+    );
     // `entryHash`'s canonical JSON from its third member on: "actor",…,{details}]
-    const tail = canonicalJson(Object.values(f)).slice(1);
+    const tail = canonicalJson(fields).slice(1);
     return `(${i}, ${values.join(', ')}${opts.chained ? `, ${p(tail, 'text')}` : ''})`;
   });
   const columns = `i, ${RECORDED_COLUMNS}${opts.chained ? ', tail' : ''}`;
