@@ -111,11 +111,12 @@ export interface WorkstreamProgress {
 
 // Review workflow
 /**
- * The engine version a review started now runs as (`ReviewWorkflowInput.engineVersion`): 4, whose
- * workstreams hold progress that needs nobody's attention for a moment (v3: a following
- * projection). Reviews started without it decide with a `patched()` marker (v3 at most).
+ * The engine version a review started now runs as (`ReviewWorkflowInput.engineVersion`): 5, whose
+ * workstreams hold progress that needs nobody's attention for a moment and report at once what a
+ * person did (v4 held it by step states alone; v3: a following projection). Reviews started
+ * without it decide with a `patched()` marker (v3 at most).
  */
-export const ENGINE_VERSION = 4;
+export const ENGINE_VERSION = 5;
 
 export const reviewStateQuery = defineQuery<ReviewState>('reviewState');
 /** Engine v3: the committed events after a sequence number, for a following projection. */

@@ -120,6 +120,8 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   const v3 = (input.engineVersion ?? 0) >= 3 || patched('engine-v3');
   // Engine v4 (only ever from the input): the workstreams hold progress nobody needs to see at once.
   const v4 = (input.engineVersion ?? 0) >= 4;
+  // Engine v5: and they report at once whatever a person did (a finding, a repair).
+  const v5 = (input.engineVersion ?? 0) >= 5;
   const v2 = v3 || patched('engine-v2');
   const isPatched = (id: string) => v2 || patched(id);
   const protocol = input.protocol;
@@ -1225,7 +1227,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
                 safeguardsVariant: input.intake.safeguardsVariant,
               },
               access: input.intake.accessArrangement,
-              ...(v2 ? { engineVersion: v4 ? 4 : 2, startedAt } : {}),
+              ...(v2 ? { engineVersion: v5 ? 5 : v4 ? 4 : 2, startedAt } : {}),
             },
           ],
         });

@@ -376,16 +376,32 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   // is held for PROGRESS_HOLD before it is reported: what settles meanwhile travels with it, or
   // in the result when the workstream ends first, so a quick chain of automated steps costs the
   // two histories no signal (a signal is three events and a workflow task here, one event and
-  // often a workflow task in the review). Anything a person should see (a step open for an
-  // analyst, a failure, a stall) is reported at once, with what was held.
+  // often a workflow task in the review). Anything a person should see is reported at once, with
+  // what was held: a step open for an analyst, a failure, a stall.
+  // v5: so is anything a person did (a finding, a repair: v4 judged by step states alone, so it
+  // could hold a repaired step's next failure, or fold two repairs into one), and everything in
+  // a workstream with a clocked step, whose deadline the review judges by when it hears of it.
   const v4 = (input.engineVersion ?? 0) >= 4;
+  const v5 = (input.engineVersion ?? 0) >= 5;
+  const clocked = input.steps.some((s) => s.clock !== undefined);
+  // What the review last heard of each step: its status and its last repair.
+  const heard = new Map<string, { status: StepState['status']; repair: number }>();
+  const hear = () => {
+    for (const s of steps) heard.set(s.stepId, { status: s.status, repair: s.lastRepair?.n ?? 0 });
+  };
+  hear();
   const nothingForPeople = () =>
-    steps.every(
-      (s) =>
-        isSettled(s) ||
-        s.status === 'blocked' ||
-        (s.kind === 'automated' && s.status === 'running' && !s.stalled),
-    );
+    v5 ? nothingForPeopleV5() : steps.every((s) => isSettled(s) || needsNobody(s));
+  const needsNobody = (s: StepState) =>
+    s.status === 'blocked' || (s.kind === 'automated' && s.status === 'running' && !s.stalled);
+  const nothingForPeopleV5 = () =>
+    !clocked &&
+    steps.every((s) => {
+      const last = heard.get(s.stepId)!;
+      if ((s.lastRepair?.n ?? 0) !== last.repair) return false; // an operator's repair
+      if (s.kind === 'manual') return s.status === last.status || s.status === 'blocked';
+      return isSettled(s) || needsNobody(s);
+    });
   let hold: { expired: boolean; scope: CancellationScope } | undefined;
   const holdProgress = () => {
     if (hold) return;
@@ -401,6 +417,7 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   const report = async () => {
     if (hold && !hold.expired) hold.scope.cancel();
     hold = undefined;
+    hear();
     await parent.signal(workstreamProgressSignal, progress());
   };
 

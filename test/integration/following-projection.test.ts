@@ -112,7 +112,7 @@ describe('following projection (engine v3)', () => {
       };
     };
     for (const [engineVersion, expected] of [
-      [undefined, { markers: 0, versionUpserts: 0 }],
+      [3, { markers: 0, versionUpserts: 0 }],
       [null, { markers: 1, versionUpserts: 1 }],
     ] as const) {
       const r = await startReview(h.client, protocol, { engineVersion });

@@ -5,17 +5,20 @@ import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
 import { ProtocolFactory } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { readModelDifferences } from '../support/read-model';
-import { startReview } from '../support/reviews';
+import { repairStepUpdate, submitFindingUpdate } from '../../workflows/definitions';
+import { secondsClock } from '../support/factories';
+import { startReview, stateOf } from '../support/reviews';
 
 const { EventType } = temporal.api.enums.v1;
 
 /**
- * Engine v4: a workstream holds progress that needs nobody's attention (an automated step settled,
- * the next one started) for PROGRESS_HOLD (3 s) before it reports it to the review; what settles
- * meanwhile travels with it, or in the workstream's result. Anything a person should see is
- * reported at once. The lead agency's workstream runs two steps in sequence here.
+ * Engine v4 and v5: a workstream holds progress that needs nobody's attention (an automated step
+ * settled, the next one started) for PROGRESS_HOLD (3 s) before it reports it to the review; what
+ * settles meanwhile travels with it, or in the workstream's result. Anything a person should see
+ * is reported at once; since v5 so is anything a person did (a finding, a repair), and all of a
+ * workstream with a clocked step. The lead agency's workstream runs two steps in sequence here.
  */
-describe('held progress (engine v4)', () => {
+describe('held progress (engine v5)', () => {
   process.env.TEMPORAL_TASK_QUEUE = `held-${randomUUID()}`;
   let h: Harness;
   beforeAll(async () => {
@@ -37,18 +40,33 @@ describe('held progress (engine v4)', () => {
     }
     return p;
   };
-  /** Each agency's worker: every step low at once, except the lead's second after `slowMs`. */
-  const agencies = async (p: Protocol, slowMs: number) => {
-    const second = p.workstreams[0].steps[1].id;
+  /**
+   * Each agency's worker: every step low at once, except the lead's second after `slowMs`, or
+   * failing at once (without retries: the step fails on its first attempt) when `slowMs` is
+   * 'fail'.
+   */
+  const agencies = async (p: Protocol, slowMs: number | 'fail') => {
+    const second = p.workstreams[0].steps[1];
+    if (slowMs === 'fail') second.retry = { maximumAttempts: 1 };
     for (const ws of p.workstreams)
       await h.addAgencyWorker(ws.agency, {
         [`${ws.agency}.noop`]: async (input: { stepId: string }) => {
-          if (ws === p.workstreams[0] && input.stepId === second)
+          if (ws === p.workstreams[0] && input.stepId === second.id) {
+            if (slowMs === 'fail') throw new Error('the scan tool crashed');
             await new Promise((r) => setTimeout(r, slowMs));
+          }
           return { riskLevel: 'low', summary: 'no-op step' };
         },
       });
   };
+  const eventsOf = async (reviewId: string, type: string) =>
+    (
+      await h.db.query('SELECT seq FROM review_events WHERE review_id = $1 AND type = $2', [
+        reviewId,
+        type,
+      ])
+    ).length as number;
+  const operator = { actor: { id: 'olive@example.com', agency: 'ops' }, reason: 'scripted' };
   const eventTypes = async (handle: WorkflowHandle) =>
     ((await handle.fetchHistory()).events ?? []).map((e) => e.eventType);
   const leadOf = (r: WorkflowHandle, p: Protocol) =>
@@ -123,5 +141,106 @@ describe('held progress (engine v4)', () => {
     expect(lead).toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
     expect(lead).not.toContain(EventType.EVENT_TYPE_TIMER_STARTED);
     await r.cancel();
+  });
+
+  it('reports a retried step that fails again at once, and escalates it again', async () => {
+    const p = protocolWith('automated');
+    await agencies(p, 'fail');
+    const r = await startReview(h.client, p);
+    const reviewId = r.workflowId.replace(/^review-/, '');
+    const second = p.workstreams[0].steps[1].id;
+    const escalated = async (n: number) =>
+      eventually(
+        async () =>
+          (await eventsOf(reviewId, 'step_failed')) === n &&
+          (await stateOf(r)).escalations.filter((e) => e.trigger === 'failed_step').length === n
+            ? true
+            : undefined,
+        `the step's failure number ${n}, escalated`,
+      );
+    await escalated(1);
+    // The retry starts the step again (nobody needs to see that: engine v4 held it), and it fails
+    // again within the hold: v4 then reported failed after failed, and the review saw no change.
+    await leadOf(r, p).executeUpdate(repairStepUpdate, {
+      args: [{ ...operator, stepId: second, action: 'retry' }],
+    });
+    await escalated(2);
+    expect(await eventsOf(reviewId, 'step_repaired')).toBe(1);
+    await r.cancel();
+  });
+
+  it('reports each repair at once, so two quick repairs are two on record', async () => {
+    const p = protocolWith('automated');
+    await agencies(p, 30_000);
+    const r = await startReview(h.client, p);
+    const reviewId = r.workflowId.replace(/^review-/, '');
+    const second = p.workstreams[0].steps[1].id;
+    await eventually(
+      async () => ((await stepStatus(reviewId, second)) === 'running' ? true : undefined),
+      'the second step running',
+    );
+    // Two reassignments of the running step in a row: each restarts it on the named agency's
+    // queue (the first has no worker), which nobody needs to see, but each is an operator's act
+    // the timeline must keep.
+    for (const agency of ['idle-agency', p.workstreams[0].agency])
+      await leadOf(r, p).executeUpdate(repairStepUpdate, {
+        args: [{ ...operator, stepId: second, action: 'reassign', assignee: { agency } }],
+      });
+    await eventually(
+      async () => ((await eventsOf(reviewId, 'step_repaired')) === 2 ? true : undefined),
+      'both repairs on record',
+    );
+    await r.cancel();
+  });
+
+  it('reports a finding at once while an automated step still runs', async () => {
+    // The lead's second step is an analyst's, open from the start beside the slow first.
+    const p = protocolWith('automated');
+    const [second, first] = p.workstreams[0].steps; // `agencies` slows the steps[1], `first`
+    second.kind = 'manual';
+    delete second.stepType;
+    first.dependsOn = [];
+    await agencies(p, 60_000);
+    const r = await startReview(h.client, p);
+    const reviewId = r.workflowId.replace(/^review-/, '');
+    await eventually(
+      async () => ((await stepStatus(reviewId, first.id)) === 'running' ? true : undefined),
+      'the automated step running',
+    );
+    await leadOf(r, p).executeUpdate(submitFindingUpdate, {
+      args: [
+        {
+          stepId: second.id,
+          riskLevel: 'low',
+          summary: 'nothing of note',
+          actor: { id: 'ana@example.com', agency: p.workstreams[0].agency },
+        },
+      ],
+    });
+    await eventually(
+      async () => ((await stepStatus(reviewId, second.id)) === 'done' ? true : undefined),
+      'the finding in the read model',
+    );
+    const lead = await eventTypes(leadOf(r, p));
+    expect(lead).toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
+    expect(lead).not.toContain(EventType.EVENT_TYPE_TIMER_STARTED);
+    expect(await stepStatus(reviewId, first.id)).toBe('running');
+    await r.cancel();
+  });
+
+  it('holds nothing in a workstream with a clocked step', async () => {
+    const p = protocolWith('automated');
+    p.workstreams[0].steps[0].clock = secondsClock(600);
+    await agencies(p, 4_000);
+    const r = await startReview(h.client, p);
+    const final = await r.result();
+    expect(final.closure?.reason).toBe('completed');
+    const lead = await eventTypes(leadOf(r, p));
+    expect(lead).toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
+    expect(lead).not.toContain(EventType.EVENT_TYPE_TIMER_STARTED);
+    expect(final.deadlines.find((d) => d.stepId === p.workstreams[0].steps[0].id)?.status).toBe(
+      'met',
+    );
+    expect(await readModelDifferences(h.db, final)).toEqual([]);
   });
 });

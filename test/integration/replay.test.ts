@@ -46,12 +46,17 @@ describe('recorded histories replay against the current workflow bundle', () => 
       'single-step',
       'withdrawn-in-assessment',
     ];
-    // Each path five times: as recorded before engine v2 and with engine v2 (the reviews the
+    // Each path six times: as recorded before engine v2 and with engine v2 (the reviews the
     // engine must keep replaying), with engine v3 decided by its marker, with engine v3 from the
-    // review's input, and with engine v4 (see docs/operations.md, "Engine versions").
-    const versions = ['', '-v2', '-v3', '-v3input', '-v4'];
+    // review's input, with engine v4 and with engine v5 (see docs/operations.md, "Engine
+    // versions"); and the all-automated path, whose progress is held, with v4 and v5.
+    const versions = ['', '-v2', '-v3', '-v3input', '-v4', '-v5'];
     expect(reviews.map((h) => h.path).sort()).toEqual(
-      versions.flatMap((v) => paths.map((p) => `${p}${v}`)).sort(),
+      [
+        ...versions.flatMap((v) => paths.map((p) => `${p}${v}`)),
+        'automated-chain-v4',
+        'automated-chain-v5',
+      ].sort(),
     );
     const children = (p: string) =>
       index.histories.filter((h) => h.path === p && h.workflowType === 'workstreamWorkflow');
@@ -60,6 +65,12 @@ describe('recorded histories replay against the current workflow bundle', () => 
       expect(children(`not-covered${v}`)).toHaveLength(0);
       expect(children(`single-step${v}`)).toHaveLength(1);
       expect(children(`repaired-step${v}`)).toHaveLength(1);
+    }
+    // The held progress's timer is in the lead's history: a replay guards the hold itself.
+    for (const v of ['v4', 'v5']) {
+      expect(children(`automated-chain-${v}`)).toHaveLength(3);
+      const lead = readHistory(entry(`automated-chain-${v}.ws-0.json`)).events ?? [];
+      expect(lead.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
     }
     // The v2 and v3 histories are their version's: one marker in the review, naming it (the
     // patch id travels in the marker's details), none in its workstreams.
@@ -81,7 +92,7 @@ describe('recorded histories replay against the current workflow bundle', () => 
       }
     }
     // Started with the version in the input, as the API starts reviews: no marker anywhere.
-    for (const h of index.histories.filter((x) => /-(v3input|v4)$/.test(x.path)))
+    for (const h of index.histories.filter((x) => /-(v3input|v4|v5)$/.test(x.path)))
       expect([h.file, markers(h).length]).toEqual([h.file, 0]);
     for (const h of index.histories) {
       expect(readHistory(h).events).toHaveLength(h.events);
