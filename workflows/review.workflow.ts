@@ -214,6 +214,12 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   };
 
   let finished = false;
+  // A loop that runs beside the stages ends with the review's own cancellation (a Temporal
+  // cancel, not a withdrawal): that rejection is expected, and left unhandled it would fail every
+  // workflow task from then on, so the review could never end. Anything else still fails the task.
+  const onlyCancelled = (err: unknown) => {
+    if (!isCancellation(err)) throw err;
+  };
   // Notifications go out beside the projection, one activity per batch, so a receiver that is
   // down delays only its own notifications; the projector waits for them before returning.
   let notifying = 0;
@@ -269,7 +275,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
         published = feedKey();
         projectionFeed.publish({ ...feedAfter(projectedSeq), projection: projections });
       }
-    })();
+    })().catch(onlyCancelled);
   }
   const projector = (async () => {
     for (;;) {
@@ -314,6 +320,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       } else if (patched('notifications')) notify(events, false);
     }
   })();
+  void projector.catch(onlyCancelled);
 
   // ---- deadlines ---------------------------------------------------------------------------
   /** Original legal bases restored by an operator after a reset, for deadlines not set yet. */
@@ -480,6 +487,7 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
       else await condition(changed);
     }
   })();
+  void timers.catch(onlyCancelled);
 
   // ---- handlers ----------------------------------------------------------------------------
   // An update or signal that reached this run before its first task (e.g. during a continue-as-new)

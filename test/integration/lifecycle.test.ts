@@ -652,6 +652,46 @@ describe('review lifecycle', () => {
     await r.executeUpdate(withdrawUpdate, { args: [actor('dana@example.com')] });
   });
 
+  it('ends as cancelled when Temporal cancels it mid-assessment, its workstreams with it', async () => {
+    // Not the engine's way to end a review (withdrawal and an operator's terminate are), but an
+    // operator can cancel a workflow from Temporal's own UI or CLI. The loops that run beside the
+    // stages (projector, timers, feed) used to leave the cancellation unhandled, which failed
+    // every workflow task from then on: the review never ended.
+    const p = ProtocolFactory.defaultShape()
+      .withoutStage('intake')
+      .withoutStage('designation')
+      .allAutomated()
+      .build();
+    for (const ws of p.workstreams)
+      await h.addAgencyWorker(ws.agency, {
+        [`${ws.agency}.noop`]: async () => {
+          await new Promise((r) => setTimeout(r, 20_000));
+          return { riskLevel: 'low', summary: 'slow step' };
+        },
+      });
+    const r = await startReview(h.client, p);
+    await waitForState(
+      r,
+      (s) => s.workstreams.every((w) => w.status === 'running'),
+      'the workstreams running',
+    );
+    await r.cancel();
+    const children = p.workstreams.map((w) =>
+      h.client.workflow.getHandle(`${r.workflowId}-ws-${w.agency}`),
+    );
+    for (const handle of [r, ...children])
+      expect(
+        await eventually(async () => {
+          const { status } = await handle.describe();
+          return status.name === 'RUNNING' ? undefined : status.name;
+        }, `${handle.workflowId} to end`),
+      ).toBe('CANCELLED');
+    const failures = ((await r.fetchHistory()).events ?? []).flatMap(
+      (e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? [],
+    );
+    expect(failures.filter((m) => /Unhandled Promise rejection/.test(m))).toEqual([]);
+  });
+
   it('fails an automated step on record when the agency returns an invalid result', async () => {
     const p = ProtocolFactory.defaultShape().build();
     const lead = p.workstreams[0];
