@@ -25,6 +25,14 @@ describe('held progress (engine v5)', () => {
     h = await startHarness();
   });
   afterAll(() => h.close());
+  // A slow step still running when its test ends returns at once then: the worker's shutdown
+  // waits for its activities, and the steps' cancellation reaches no activity that never
+  // heartbeats.
+  const slowSteps = new Set<() => void>();
+  afterEach(() => {
+    for (const finish of slowSteps) finish();
+    slowSteps.clear();
+  });
 
   /** The default shape, all automated, started at the assessment; the lead's two steps. */
   const protocolWith = (second: 'automated' | 'manual'): Protocol => {
@@ -53,7 +61,14 @@ describe('held progress (engine v5)', () => {
         [`${ws.agency}.noop`]: async (input: { stepId: string }) => {
           if (ws === p.workstreams[0] && input.stepId === second.id) {
             if (slowMs === 'fail') throw new Error('the scan tool crashed');
-            await new Promise((r) => setTimeout(r, slowMs));
+            await new Promise<void>((r) => {
+              const finish = () => {
+                clearTimeout(timer);
+                r();
+              };
+              const timer = setTimeout(finish, slowMs);
+              slowSteps.add(finish);
+            });
           }
           return { riskLevel: 'low', summary: 'no-op step' };
         },

@@ -657,6 +657,8 @@ describe('review lifecycle', () => {
     // operator can cancel a workflow from Temporal's own UI or CLI. The loops that run beside the
     // stages (projector, timers, feed) used to leave the cancellation unhandled, which failed
     // every workflow task from then on: the review never ended.
+    let end = () => {};
+    const ended = new Promise<void>((r) => (end = r));
     const p = ProtocolFactory.defaultShape()
       .withoutStage('intake')
       .withoutStage('designation')
@@ -664,32 +666,37 @@ describe('review lifecycle', () => {
       .build();
     for (const ws of p.workstreams)
       await h.addAgencyWorker(ws.agency, {
+        // Until the review ends (the worker's shutdown waits for its activities).
         [`${ws.agency}.noop`]: async () => {
-          await new Promise((r) => setTimeout(r, 20_000));
+          await ended;
           return { riskLevel: 'low', summary: 'slow step' };
         },
       });
-    const r = await startReview(h.client, p);
-    await waitForState(
-      r,
-      (s) => s.workstreams.every((w) => w.status === 'running'),
-      'the workstreams running',
-    );
-    await r.cancel();
-    const children = p.workstreams.map((w) =>
-      h.client.workflow.getHandle(`${r.workflowId}-ws-${w.agency}`),
-    );
-    for (const handle of [r, ...children])
-      expect(
-        await eventually(async () => {
-          const { status } = await handle.describe();
-          return status.name === 'RUNNING' ? undefined : status.name;
-        }, `${handle.workflowId} to end`),
-      ).toBe('CANCELLED');
-    const failures = ((await r.fetchHistory()).events ?? []).flatMap(
-      (e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? [],
-    );
-    expect(failures.filter((m) => /Unhandled Promise rejection/.test(m))).toEqual([]);
+    try {
+      const r = await startReview(h.client, p);
+      await waitForState(
+        r,
+        (s) => s.workstreams.every((w) => w.status === 'running'),
+        'the workstreams running',
+      );
+      await r.cancel();
+      const children = p.workstreams.map((w) =>
+        h.client.workflow.getHandle(`${r.workflowId}-ws-${w.agency}`),
+      );
+      for (const handle of [r, ...children])
+        expect(
+          await eventually(async () => {
+            const { status } = await handle.describe();
+            return status.name === 'RUNNING' ? undefined : status.name;
+          }, `${handle.workflowId} to end`),
+        ).toBe('CANCELLED');
+      const failures = ((await r.fetchHistory()).events ?? []).flatMap(
+        (e) => e.workflowTaskFailedEventAttributes?.failure?.message ?? [],
+      );
+      expect(failures.filter((m) => /Unhandled Promise rejection/.test(m))).toEqual([]);
+    } finally {
+      end();
+    }
   });
 
   it('fails an automated step on record when the agency returns an invalid result', async () => {
