@@ -267,15 +267,18 @@ export async function reviewWorkflow(input: ReviewWorkflowInput): Promise<Review
   const feedKey = () => `${state.seq}/${waitsForReadModel()}/${startingWorkstreams}`;
   if (v3) {
     const { projectionFeed } = proxySinks<ProjectionFeedSinks>();
-    // Conditions are checked once an activation's jobs have run, so this publishes what an
-    // activation that changed the feed left (the sink call is made when the activation ends).
-    void (async () => {
-      for (;;) {
-        await condition(() => following && feedKey() !== published);
+    // The SDK checks every waiting condition once an activation's jobs have run, and again after
+    // whatever a released one ran, until a pass releases none: so this check, which publishes when
+    // the feed changed and never releases, publishes what each activation left, as the activation
+    // ends (the sink call is delivered then). A loop awaiting the change cost a promise chain and
+    // one more pass into the workflow's sandbox per publication.
+    void condition(() => {
+      if (following && feedKey() !== published) {
         published = feedKey();
         projectionFeed.publish({ ...feedAfter(projectedSeq), projection: projections });
       }
-    })().catch(onlyCancelled);
+      return false;
+    }).catch(onlyCancelled);
   }
   const projector = (async () => {
     for (;;) {

@@ -156,13 +156,16 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     // worker ran that task (one that started after a crash, one of several). Then nothing is
     // published here, and the review's next activity carries what follows instead.
     const heldElsewhere = !mine(this.feeds.latest(runId));
-    // Each heartbeat is encoded (and encrypted) and handed to the worker, which sends the server
-    // at most one per throttle interval anyway: one before a wait is needed only when the progress
-    // it reports moved or the last is older than half a wait (so at most 6 s pass between two).
-    let beaten = { at: 0, seq: -1 };
+    // Each heartbeat is encoded (and encrypted) and handed to the worker, which sends the first to
+    // the server at once and later ones at most once per throttle interval. Nobody reads the
+    // progress it carries (a retried projection starts from its batch), so the activity only has
+    // to prove it lives within its 10 s timeout: it heartbeats when the last heartbeat, or its
+    // start, is at least half a wait old (so at most 6 s pass between two); a projection done
+    // within 2 s sends none.
+    let beaten = began;
     const heartbeat = () => {
-      if (projectedSeq === beaten.seq && Date.now() - beaten.at < HEARTBEAT_EVERY_MS / 2) return;
-      beaten = { at: Date.now(), seq: projectedSeq };
+      if (Date.now() - beaten < HEARTBEAT_EVERY_MS / 2) return;
+      beaten = Date.now();
       ctx.heartbeat(projectedSeq);
     };
     const write = async (events: ReviewEvent[], state: ReviewState) => {
