@@ -127,6 +127,25 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   const progress = (): WorkstreamProgress => ({ agency: input.agency, status, steps });
   setHandler(workstreamStateQuery, progress);
 
+  // What the review last heard of each step: its status and its last repair. At the start, what
+  // it opened itself (v2: the steps that wait for nothing, automated ones as running), taken
+  // before the handlers are set: a finding or a repair delivered with this workflow's first task
+  // runs as its handler is set, and the review has not heard of it.
+  const heard = new Map<string, { status: StepState['status']; repair: number }>();
+  const hear = () => {
+    for (const s of steps) heard.set(s.stepId, { status: s.status, repair: s.lastRepair?.n ?? 0 });
+  };
+  for (const s of steps)
+    heard.set(s.stepId, {
+      status: s.kind === 'automated' && s.status === 'open' ? 'running' : s.status,
+      repair: 0,
+    });
+  const heardAll = () =>
+    steps.every((s) => {
+      const last = heard.get(s.stepId)!;
+      return s.status === last.status && (s.lastRepair?.n ?? 0) === last.repair;
+    });
+
   // Defined before the handlers: an update delivered with the first task runs as soon as its
   // handler is set.
   const toFinding = (step: StepState, f: SubmitFindingInput): Finding => {
@@ -384,12 +403,6 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   const v4 = (input.engineVersion ?? 0) >= 4;
   const v5 = (input.engineVersion ?? 0) >= 5;
   const clocked = input.steps.some((s) => s.clock !== undefined);
-  // What the review last heard of each step: its status and its last repair.
-  const heard = new Map<string, { status: StepState['status']; repair: number }>();
-  const hear = () => {
-    for (const s of steps) heard.set(s.stepId, { status: s.status, repair: s.lastRepair?.n ?? 0 });
-  };
-  hear();
   const nothingForPeople = () =>
     v5 ? nothingForPeopleV5() : steps.every((s) => isSettled(s) || needsNobody(s));
   const needsNobody = (s: StepState) =>
@@ -422,11 +435,12 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
   };
 
   try {
-    // v2: the parent opened the same steps when it started this workflow, so the first report
-    // would tell it nothing new.
-    let first = v2;
     for (const step of steps)
       if (step.status === 'open' && step.kind === 'automated') running.push(runAutomated(step));
+    // v2: the parent opened the same steps when it started this workflow, so the first report
+    // would tell it nothing new, unless a finding or a repair came with the first task. Until
+    // the `first-task-news` patch that went unreported until the workstream's next change.
+    let first = v2 && (heardAll() || !patched('first-task-news'));
     for (;;) {
       for (const step of steps) {
         if (step.status !== 'blocked') continue;

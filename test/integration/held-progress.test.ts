@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Protocol } from '../../libs/domain/src/protocol/protocol.types';
-import { ProtocolFactory } from '../support/factories';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { decode } from '@temporalio/common/lib/internal-non-workflow';
+import { IntakeFactory, ProtocolFactory, secondsClock } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { readModelDifferences } from '../support/read-model';
-import { repairStepUpdate, submitFindingUpdate } from '../../workflows/definitions';
-import { secondsClock } from '../support/factories';
+import {
+  repairStepUpdate,
+  submitFindingUpdate,
+  type WorkstreamProgress,
+} from '../../workflows/definitions';
+import { workstreamWorkflow, type WorkstreamInput } from '../../workflows/workstream.workflow';
+import { environment } from '../../config/environment';
+import { dataConverter } from '../../libs/temporal/src/connection';
 import { startReview, stateOf } from '../support/reviews';
 
 const { EventType } = temporal.api.enums.v1;
@@ -209,23 +218,24 @@ describe('held progress (engine v5)', () => {
   });
 
   it('reports a finding at once while an automated step still runs', async () => {
-    // The lead's second step is an analyst's, open from the start beside the slow first.
+    // The lead's first step becomes an analyst's, and its second (the one `agencies` slows) waits
+    // for nothing: both are open from the start.
     const p = protocolWith('automated');
-    const [second, first] = p.workstreams[0].steps; // `agencies` slows the steps[1], `first`
-    second.kind = 'manual';
-    delete second.stepType;
-    first.dependsOn = [];
+    const [manual, slow] = p.workstreams[0].steps;
+    manual.kind = 'manual';
+    delete manual.stepType;
+    slow.dependsOn = [];
     await agencies(p, 60_000);
     const r = await startReview(h.client, p);
     const reviewId = r.workflowId.replace(/^review-/, '');
     await eventually(
-      async () => ((await stepStatus(reviewId, first.id)) === 'running' ? true : undefined),
+      async () => ((await stepStatus(reviewId, slow.id)) === 'running' ? true : undefined),
       'the automated step running',
     );
     await leadOf(r, p).executeUpdate(submitFindingUpdate, {
       args: [
         {
-          stepId: second.id,
+          stepId: manual.id,
           riskLevel: 'low',
           summary: 'nothing of note',
           actor: { id: 'ana@example.com', agency: p.workstreams[0].agency },
@@ -233,13 +243,13 @@ describe('held progress (engine v5)', () => {
       ],
     });
     await eventually(
-      async () => ((await stepStatus(reviewId, second.id)) === 'done' ? true : undefined),
+      async () => ((await stepStatus(reviewId, manual.id)) === 'done' ? true : undefined),
       'the finding in the read model',
     );
     const lead = await eventTypes(leadOf(r, p));
     expect(lead).toContain(EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED);
     expect(lead).not.toContain(EventType.EVENT_TYPE_TIMER_STARTED);
-    expect(await stepStatus(reviewId, first.id)).toBe('running');
+    expect(await stepStatus(reviewId, slow.id)).toBe('running');
     await r.cancel();
   });
 
@@ -257,5 +267,96 @@ describe('held progress (engine v5)', () => {
       'met',
     );
     expect(await readModelDifferences(h.db, final)).toEqual([]);
+  });
+
+  it("reports a finding that came with the workstream's first task at once", async () => {
+    // A manual step and a slow automated one, both open from the start. The finding is sent with
+    // the workstream's start (update-with-start), so it is in the workflow's first task and its
+    // handler runs as the handler is set. Before the `first-task-news` patch the workstream took
+    // the review to know everything it opened itself, and told it nothing until the next change.
+    const p = protocolWith('automated');
+    const [manual, automated] = p.workstreams[0].steps;
+    manual.kind = 'manual';
+    delete manual.stepType;
+    automated.dependsOn = [];
+    // The review this workstream reports to: a workflow nobody runs (its queue has no worker), so
+    // the progress signals wait in its history, to be read there.
+    const parent = await h.client.workflow.start(workstreamWorkflow, {
+      taskQueue: `nobody-${randomUUID()}`,
+      workflowId: `parent-${randomUUID()}`,
+      args: [{} as WorkstreamInput],
+    });
+    const intake = IntakeFactory.build();
+    const input: WorkstreamInput = {
+      reviewId: randomUUID(),
+      parentWorkflowId: parent.workflowId,
+      agency: p.workstreams[0].agency,
+      // Nobody runs the automated step either: it stays running, which needs nobody.
+      taskQueue: `agency-nobody-${randomUUID()}`,
+      steps: p.workstreams[0].steps,
+      riskLevels: p.riskLevels,
+      rationaleRequiredFrom: 'high',
+      model: { name: intake.modelName, version: intake.modelVersion },
+      access: intake.accessArrangement,
+      engineVersion: 5,
+      startedAt: new Date().toISOString(),
+    };
+    const start = new WithStartWorkflowOperation(workstreamWorkflow, {
+      taskQueue: environment().TEMPORAL_TASK_QUEUE,
+      workflowId: `first-task-${randomUUID()}`,
+      workflowIdConflictPolicy: 'FAIL',
+      args: [input],
+    });
+    const step = await h.client.workflow.executeUpdateWithStart(submitFindingUpdate, {
+      args: [
+        {
+          stepId: manual.id,
+          riskLevel: 'low',
+          summary: 'nothing of note',
+          actor: { id: 'ana@example.com', agency: input.agency },
+        },
+      ],
+      startWorkflowOperation: start,
+    });
+    expect(step.status).toBe('done');
+    const ws = await start.workflowHandle();
+    try {
+      const events = (await ws.fetchHistory()).events ?? [];
+      const types = events.map((e) => e.eventType);
+      // The update was accepted in the first workflow task.
+      expect(types.slice(0, 5)).toEqual([
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+      ]);
+      // That same task reported it: no hold, and the review hears the step done.
+      const firstTask = types.slice(
+        0,
+        types.indexOf(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 2),
+      );
+      expect(firstTask).toContain(
+        EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+      );
+      expect(types).not.toContain(EventType.EVENT_TYPE_TIMER_STARTED);
+      const told = await eventually(async () => {
+        const signals = ((await parent.fetchHistory()).events ?? []).filter(
+          (e) => e.workflowExecutionSignaledEventAttributes,
+        );
+        return signals.length ? signals : undefined;
+      }, 'the progress signal in the review');
+      expect(told).toHaveLength(1);
+      const [payload] = told[0].workflowExecutionSignaledEventAttributes!.input!.payloads!;
+      const [plain] = await decode(dataConverter().payloadCodecs ?? [], [payload]);
+      const progress = defaultPayloadConverter.fromPayload<WorkstreamProgress>(plain);
+      expect(progress.steps.map((s) => [s.stepId, s.status])).toEqual([
+        [manual.id, 'done'],
+        [automated.id, 'running'],
+      ]);
+    } finally {
+      await ws.terminate('test over');
+      await parent.terminate('test over');
+    }
   });
 });
