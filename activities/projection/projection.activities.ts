@@ -28,6 +28,7 @@ import {
   type AuditRecord,
 } from '../../libs/persistence/src/audit/audit-chain';
 import { inlineParams } from '../../libs/persistence/src/inline-sql';
+import { PreparedStatements } from '../../libs/persistence/src/prepared-sql';
 import { readModelRows } from './read-model-rows';
 import { taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
 import { HistoryTail } from './history-tail';
@@ -309,22 +310,25 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    * per review, and each round trip costs both processes a system call and a wake-up; on a small
    * VM, about a millisecond of CPU each): BEGIN; the review row with the timeline; the child rows;
    * with the chain on, the audit chain's lock; the audit entries, which PostgreSQL chains itself
-   * (`auditAppendStatement`); COMMIT. Each statement goes with its parameters written in as
-   * literals (`inlineParams`): PostgreSQL takes several statements at once only without
-   * parameters. A batch that tells anyone anything looks up and writes its notifications after
-   * the child rows, in round trips of their own, and takes the chain's lock only after them.
+   * (`auditAppendStatement`); COMMIT. PostgreSQL takes several statements at once only without
+   * parameters, so each goes with its parameters written in as literals: the review's and the
+   * child rows' statements (fixed text, about half of PostgreSQL's work per batch was parsing and
+   * planning them) as an `EXECUTE` of what the connection prepared once (`PreparedStatements`),
+   * the audit append (its text varies with the entries) through `inlineParams`. A batch that
+   * tells anyone anything looks up and writes its notifications after the child rows, in round
+   * trips of their own, and takes the chain's lock only after them.
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = lastSeqOf(batch);
     const chained = environment().AUDIT_HASH_CHAIN;
-    const review = reviewStatement(batch, lastSeq);
     const { tables, sql: childSql } = (this.childRows ??= childRowsStatement(this.dataSource));
+    const statements = (this.statements ??= new PreparedStatements('projection', {
+      review: REVIEW_STATEMENT,
+      children: childSql,
+    }));
     const rows = readModelRows(state, lastSeq);
-    const children = inlineParams(childSql, [
-      ...tables.map((t) => JSON.stringify(t.values(rows))),
-      state.reviewId,
-    ]);
+    const childParams = [...tables.map((t) => JSON.stringify(t.values(rows))), state.reviewId];
     const append = auditAppendStatement(auditRecords(state, events), { chained });
     // Last: a chained append holds the audit chain's lock, which every audit append waits for,
     // until commit; the lock is its own statement, so the append's snapshot sees every entry
@@ -333,7 +337,6 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       ? [...(chained ? [AUDIT_CHAIN_LOCK_SQL] : []), inlineParams(append.sql, append.params)]
       : [];
     const notifies = !!batch.notify && this.outbox.tellsAnyone(batch);
-    const first = ['BEGIN', inlineParams(review.sql, review.params), children];
     // TypeORM's runner, for its pooled client with an 'error' listener while it is checked out
     // (a connection PostgreSQL drops would otherwise be an unhandled error).
     const runner = this.dataSource.createQueryRunner() as PostgresQueryRunner;
@@ -341,6 +344,12 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     let replaced = false;
     let pendingNotifications = 0;
     try {
+      await statements.ready(client);
+      const first = [
+        'BEGIN',
+        statements.execute(client, 'review', reviewParams(batch, lastSeq)),
+        statements.execute(client, 'children', childParams),
+      ];
       const results = (await client.query(
         [...first, ...(notifies ? [] : [...audit, 'COMMIT'])].join(';\n'),
       )) as unknown as QueryResult[];
@@ -355,6 +364,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     } catch (err) {
       // A connection that cannot roll back is broken, and the pool drops it when it comes back.
       await client.query('ROLLBACK').catch(() => undefined);
+      statements.forget(client);
       await runner.release();
       throw err;
     }
@@ -368,6 +378,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     });
     return { pendingNotifications };
   }
+
+  /** The review's and the child rows' statements, prepared on each connection once. */
+  private statements?: PreparedStatements<'review' | 'children'>;
 
   /** The child tables and the statement that writes them: the same for every batch. */
   private childRows?: { tables: ChildTable[]; sql: string };
@@ -462,13 +475,7 @@ function childRowsStatement(dataSource: DataSource): { tables: ChildTable[]; sql
  * statement brings the normalized tables to its state. The row stays locked until commit, so
  * concurrent projections of the same review take turns and only the newest writes the child rows.
  */
-function reviewStatement(
-  batch: ProjectionBatch,
-  lastSeq: number,
-): { sql: string; params: unknown[] } {
-  const { state, events } = batch;
-  return {
-    sql: `WITH review AS (
+const REVIEW_STATEMENT = `WITH review AS (
          INSERT INTO reviews (id, workflow_id, idempotency_key, protocol_key, protocol_version, developer_org,
            model_name, model_version, planned_release_date, status, stage, closure_reason, determination,
            lead_agency, next_deadline, escalation_level, refiled_from, last_seq, state, closed_at)
@@ -487,37 +494,40 @@ function reviewStatement(
          FROM unnest($21::int[], $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::jsonb[])
            AS e(seq, type, actor, reason, at, details)
          ON CONFLICT (review_id, seq) DO NOTHING)
-       SELECT id FROM review`,
-    params: [
-      state.reviewId,
-      batch.workflowId,
-      state.idempotencyKey ?? null,
-      state.protocolKey,
-      state.protocolVersion,
-      state.developerOrg,
-      state.modelName,
-      state.modelVersion,
-      state.plannedReleaseDate,
-      state.status,
-      state.stage,
-      state.closure?.reason ?? null,
-      state.determination?.determination ?? null,
-      state.leadAgency,
-      nextDeadline(state),
-      escalationLevel(state),
-      state.refiledFrom ?? null,
-      lastSeq,
-      JSON.stringify(state),
-      state.closure ? state.closure.at : null,
-      events.map((e) => e.seq),
-      events.map((e) => e.type),
-      events.map((e) => e.actor),
-      events.map((e) => e.reason ?? null),
-      events.map((e) => e.at),
-      // The request a change came with is the audit log's (caller-chosen ids, roles): not here.
-      events.map((e) => JSON.stringify(withoutRequest(e.details))),
-    ],
-  };
+       SELECT id FROM review`;
+
+/** The review statement's parameters for a batch. */
+function reviewParams(batch: ProjectionBatch, lastSeq: number): unknown[] {
+  const { state, events } = batch;
+  return [
+    state.reviewId,
+    batch.workflowId,
+    state.idempotencyKey ?? null,
+    state.protocolKey,
+    state.protocolVersion,
+    state.developerOrg,
+    state.modelName,
+    state.modelVersion,
+    state.plannedReleaseDate,
+    state.status,
+    state.stage,
+    state.closure?.reason ?? null,
+    state.determination?.determination ?? null,
+    state.leadAgency,
+    nextDeadline(state),
+    escalationLevel(state),
+    state.refiledFrom ?? null,
+    lastSeq,
+    JSON.stringify(state),
+    state.closure ? state.closure.at : null,
+    events.map((e) => e.seq),
+    events.map((e) => e.type),
+    events.map((e) => e.actor),
+    events.map((e) => e.reason ?? null),
+    events.map((e) => e.at),
+    // The request a change came with is the audit log's (caller-chosen ids, roles): not here.
+    events.map((e) => JSON.stringify(withoutRequest(e.details))),
+  ];
 }
 
 /** Audit entries for the events (see libs/persistence/src/audit): who did what, when and why. */
