@@ -91,6 +91,81 @@ interface Recipients {
   webhookAgencies: string[];
 }
 
+/** What `notificationLookup`'s statement finds: the review's protocol and the preferences. */
+export interface NotificationLookup {
+  definition: Protocol | null;
+  agencies: {
+    agency: string;
+    email_recipients: string[];
+    webhook_url: string | null;
+    kinds: NotificationKind[] | null;
+  }[];
+  users: {
+    email: string;
+    email_enabled: boolean;
+    kinds: NotificationKind[] | null;
+    agency: string | null;
+    role: string;
+  }[];
+}
+
+/**
+ * $1, $2: the protocol's key and version; $3: every agency a message tells; $4: whether one
+ * tells coordinators; $5: the developer's contact, when one tells the developer. The users are
+ * those of the agencies, the coordinators (when told) and the addresses on the agencies' lists
+ * or the developer's: each message takes those it concerns (`recipientsOf`).
+ */
+const NOTIFICATION_LOOKUP = `WITH a AS (
+    SELECT agency, email_recipients, webhook_url, kinds FROM notification_agency_preferences
+     WHERE agency = ANY($3::text[]))
+  SELECT (SELECT definition FROM protocol_versions WHERE key = $1 AND version = $2) AS definition,
+    (SELECT coalesce(json_agg(a), '[]'::json) FROM a) AS agencies,
+    (SELECT coalesce(json_agg(u), '[]'::json) FROM (
+      SELECT email, email_enabled, kinds, agency, role FROM notification_user_preferences
+       WHERE agency = ANY($3::text[]) OR ($4::boolean AND role = 'coordinator')
+          OR email = ANY($5::text[] || ARRAY(SELECT unnest(email_recipients) FROM a))) u) AS users`;
+
+/**
+ * Who hears of a message: the agencies' own recipient lists and webhooks, users of those
+ * agencies (and coordinators, when the message is for them) who asked for email, and the
+ * developer's contact for a determination or a closure; a user who turned email off is taken
+ * off the agency's list (or the developer's contact) too. Each setting may narrow the kinds.
+ */
+function recipientsOf(
+  message: NotificationMessage,
+  found: NotificationLookup,
+  developerContact?: string,
+): Recipients {
+  const wants = (kinds: NotificationKind[] | null) =>
+    !kinds || kinds.length === 0 || kinds.includes(message.kind);
+  const agencies = found.agencies.filter((a) => message.agencies.includes(a.agency));
+  const developer = message.developer && developerContact ? [developerContact] : [];
+  const addresses = new Set([...agencies.flatMap((a) => a.email_recipients), ...developer]);
+  const users = found.users.filter(
+    (u) =>
+      (u.agency !== null && message.agencies.includes(u.agency)) ||
+      (message.coordinators && u.role === 'coordinator') ||
+      addresses.has(u.email),
+  );
+  const optedOut = new Set(
+    users.filter((u) => !u.email_enabled || !wants(u.kinds)).map((u) => u.email.toLowerCase()),
+  );
+  const emails = [
+    ...agencies.filter((a) => wants(a.kinds)).flatMap((a) => a.email_recipients),
+    ...users.filter((u) => u.email_enabled && wants(u.kinds)).map((u) => u.email),
+    ...developer,
+  ]
+    .map((e) => e.toLowerCase())
+    .filter((e) => !optedOut.has(e));
+  return {
+    emails: [...new Set(emails)].sort(),
+    webhookAgencies: agencies
+      .filter((a) => a.webhook_url && wants(a.kinds))
+      .map((a) => a.agency)
+      .sort(),
+  };
+}
+
 const SEND_TIMEOUT_MS = 10_000;
 /** Well inside the workflow's heartbeat timeout for deliverNotifications (15 s). */
 const HEARTBEAT_MS = 3_000;
@@ -167,32 +242,65 @@ export class NotificationActivitiesService implements NotificationActivities {
     return sent;
   }
 
-  /** Whether any of the events tells anyone anything (without looking anything up). */
-  tellsAnyone({ events, state }: Pick<NotificationBatch, 'events' | 'state'>): boolean {
-    return events.some((e) => notificationFor(e, state, '', ''));
-  }
-
   /**
    * Write the batch's notifications to the outbox, on `q` (the projection's transaction) or on
    * the DataSource. Once: a retried batch adds nothing. Returns how many of the batch's
-   * notifications are still pending (written now or by an earlier attempt).
+   * notifications are still pending (written now or by an earlier attempt). The projection sends
+   * the same statements with its own (`notificationLookup`, then `outboxStatements`).
    */
-  async enqueue(
-    { reviewId, events, state, developerContact }: NotificationBatch,
-    q: Queryable = this.dataSource,
-  ): Promise<number> {
+  async enqueue(batch: NotificationBatch, q: Queryable = this.dataSource): Promise<number> {
     // Most events tell nobody anything: then there is nothing to look up or write.
-    if (!this.tellsAnyone({ events, state })) return 0;
-    const [protocolRow] = (await q.query(
-      `SELECT definition FROM protocol_versions WHERE key = $1 AND version = $2`,
-      [state.protocolKey, state.protocolVersion],
-    )) as { definition: Protocol }[];
-    const marking = reviewMarking(protocolRow?.definition ?? { workstreams: [] }, state);
+    const lookup = this.notificationLookup(batch);
+    if (!lookup) return 0;
+    const [found] = (await q.query(lookup.sql, lookup.params)) as NotificationLookup[];
+    let pending = 0;
+    for (const statement of this.outboxStatements(batch, found))
+      pending = ((await q.query(statement.sql, statement.params)) as { pending?: number }[])[0]
+        ?.pending as number;
+    return pending;
+  }
+
+  /**
+   * The one statement that reads all that the batch's notifications need (undefined when it
+   * tells nobody anything): the review's protocol, for the marking, and the preferences of every
+   * agency, coordinator and address any of its messages may go to. One row
+   * (`NotificationLookup`); each message then takes its own recipients from it.
+   */
+  notificationLookup({
+    events,
+    state,
+    developerContact,
+  }: NotificationBatch): { sql: string; params: unknown[] } | undefined {
+    const messages = events.flatMap((e) => notificationFor(e, state, '', '') ?? []);
+    if (messages.length === 0) return undefined;
+    return {
+      sql: NOTIFICATION_LOOKUP,
+      params: [
+        state.protocolKey,
+        state.protocolVersion,
+        [...new Set(messages.flatMap((m) => m.agencies))],
+        messages.some((m) => m.coordinators),
+        messages.some((m) => m.developer) && developerContact ? [developerContact] : [],
+      ],
+    };
+  }
+
+  /**
+   * The statements that write the batch's notifications to the outbox, given what
+   * `notificationLookup` found (the rows in one statement, when there are any), then count those
+   * still pending for the batch's events: the last statement's one row (`pending`).
+   */
+  outboxStatements(
+    { reviewId, events, state, developerContact }: NotificationBatch,
+    found: NotificationLookup,
+  ): { sql: string; params: unknown[] }[] {
+    const marking = reviewMarking(found.definition ?? { workstreams: [] }, state);
     const link = `${environment().PUBLIC_BASE_URL.replace(/\/$/, '')}/reviews/${reviewId}`;
+    const rows: [number, Channel, string, string, string, string][] = [];
     for (const event of events) {
       const message = notificationFor(event, state, marking, link);
       if (!message) continue;
-      const { emails, webhookAgencies } = await this.recipients(message, q, developerContact);
+      const { emails, webhookAgencies } = recipientsOf(message, found, developerContact);
       const body = (agency: string) =>
         JSON.stringify({
           id: idempotencyKey(reviewId, event.seq, 'webhook', agency),
@@ -206,7 +314,7 @@ export class NotificationActivitiesService implements NotificationActivities {
           link,
           event: message.facts,
         });
-      const rows: [Channel, string, OutboxRow['payload']][] = [
+      const outbox: [Channel, string, OutboxRow['payload']][] = [
         ...(this.mail ? emails : []).map((to): [Channel, string, OutboxRow['payload']] => [
           'email',
           to,
@@ -218,84 +326,48 @@ export class NotificationActivitiesService implements NotificationActivities {
           { agency, body: body(agency) },
         ]),
       ];
-      for (const [channel, recipient, payload] of rows) {
-        await q.query(
-          `INSERT INTO notification_outbox
-             (review_id, seq, channel, recipient, idempotency_key, kind, subject, payload)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
-          [
-            reviewId,
-            event.seq,
-            channel,
-            recipient,
-            idempotencyKey(reviewId, event.seq, channel, recipient),
-            message.kind,
-            message.subject,
-            JSON.stringify(payload),
-          ],
-        );
-      }
+      for (const [channel, recipient, payload] of outbox)
+        rows.push([
+          event.seq,
+          channel,
+          recipient,
+          message.kind,
+          message.subject,
+          JSON.stringify(payload),
+        ]);
     }
-    const [{ pending }] = (await q.query(
-      `SELECT count(*)::int AS pending FROM notification_outbox
-       WHERE review_id = $1 AND seq = ANY($2) AND status = 'pending'`,
-      [reviewId, events.map((e) => e.seq)],
-    )) as { pending: number }[];
-    return pending;
-  }
-
-  /**
-   * Who hears of a message: the agencies' own recipient lists and webhooks, users of those
-   * agencies (and coordinators, when the message is for them) who asked for email, and the
-   * developer's contact for a determination or a closure; a user who turned email off is taken
-   * off the agency's list (or the developer's contact) too. Each setting may narrow the kinds.
-   */
-  private async recipients(
-    message: NotificationMessage,
-    q: Queryable = this.dataSource,
-    developerContact?: string,
-  ): Promise<Recipients> {
-    const wants = (kinds: NotificationKind[] | null) =>
-      !kinds || kinds.length === 0 || kinds.includes(message.kind);
-    const agencies = (await q.query(
-      `SELECT agency, email_recipients, webhook_url, kinds FROM notification_agency_preferences
-       WHERE agency = ANY($1)`,
-      [message.agencies],
-    )) as {
-      agency: string;
-      email_recipients: string[];
-      webhook_url: string | null;
-      kinds: NotificationKind[] | null;
-    }[];
-    const users = (await q.query(
-      `SELECT email, email_enabled, kinds FROM notification_user_preferences
-       WHERE agency = ANY($1) OR ($2 AND role = 'coordinator') OR email = ANY($3)`,
-      [
-        message.agencies,
-        message.coordinators,
-        [
-          ...agencies.flatMap((a) => a.email_recipients),
-          ...(message.developer && developerContact ? [developerContact] : []),
-        ],
-      ],
-    )) as { email: string; email_enabled: boolean; kinds: NotificationKind[] | null }[];
-    const optedOut = new Set(
-      users.filter((u) => !u.email_enabled || !wants(u.kinds)).map((u) => u.email.toLowerCase()),
-    );
-    const emails = [
-      ...agencies.filter((a) => wants(a.kinds)).flatMap((a) => a.email_recipients),
-      ...users.filter((u) => u.email_enabled && wants(u.kinds)).map((u) => u.email),
-      ...(message.developer && developerContact ? [developerContact] : []),
-    ]
-      .map((e) => e.toLowerCase())
-      .filter((e) => !optedOut.has(e));
-    return {
-      emails: [...new Set(emails)].sort(),
-      webhookAgencies: agencies
-        .filter((a) => a.webhook_url && wants(a.kinds))
-        .map((a) => a.agency)
-        .sort(),
-    };
+    const column = <T>(i: number) => rows.map((r) => r[i] as T);
+    return [
+      ...(rows.length
+        ? [
+            {
+              sql: `INSERT INTO notification_outbox
+                 (review_id, seq, channel, recipient, idempotency_key, kind, subject, payload)
+               SELECT $1::uuid, r.seq, r.channel, r.recipient, r.key, r.kind, r.subject, r.payload
+                 FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::jsonb[]) AS r(seq, channel, recipient, key, kind, subject, payload)
+               ON CONFLICT DO NOTHING`,
+              params: [
+                reviewId,
+                column<number>(0),
+                column<string>(1),
+                column<string>(2),
+                rows.map(([seq, channel, recipient]) =>
+                  idempotencyKey(reviewId, seq, channel, recipient),
+                ),
+                column<string>(3),
+                column<string>(4),
+                column<string>(5),
+              ],
+            },
+          ]
+        : []),
+      {
+        sql: `SELECT count(*)::int AS pending FROM notification_outbox
+               WHERE review_id = $1 AND seq = ANY($2::int[]) AND status = 'pending'`,
+        params: [reviewId, events.map((e) => e.seq)],
+      },
+    ];
   }
 
   /** Send every pending notification of the review, one row lock per notification. */

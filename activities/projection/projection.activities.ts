@@ -20,7 +20,10 @@ import type {
   ReviewEvent,
   ReviewState,
 } from '../../libs/domain/src/review/review.types';
-import { NotificationActivitiesService } from '../notifications/notification.activities';
+import {
+  NotificationActivitiesService,
+  type NotificationLookup,
+} from '../notifications/notification.activities';
 import { environment } from '../../config/environment';
 import {
   AUDIT_CHAIN_LOCK_SQL,
@@ -315,8 +318,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
    * child rows' statements (fixed text, about half of PostgreSQL's work per batch was parsing and
    * planning them) as an `EXECUTE` of what the connection prepared once (`PreparedStatements`),
    * the audit append (its text varies with the entries) through `inlineParams`. A batch that
-   * tells anyone anything looks up and writes its notifications after the child rows, in round
-   * trips of their own, and takes the chain's lock only after them.
+   * tells anyone anything takes two round trips: the first also looks up all that its
+   * notifications need (the protocol, every recipient's preferences: one statement after the
+   * child rows), the second writes them to the outbox and counts those pending, then takes the
+   * chain's lock, appends and commits. (Until the session of 2026-11-28 afternoon that was a
+   * round trip per lookup, two per message: about fifteen per review of the bench's shape.)
    */
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
@@ -336,7 +342,8 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     const audit = append
       ? [...(chained ? [AUDIT_CHAIN_LOCK_SQL] : []), inlineParams(append.sql, append.params)]
       : [];
-    const notifies = !!batch.notify && this.outbox.tellsAnyone(batch);
+    // What the batch's notifications need looked up, when it tells anyone anything.
+    const lookup = batch.notify ? this.outbox.notificationLookup(batch) : undefined;
     // TypeORM's runner, for its pooled client with an 'error' listener while it is checked out
     // (a connection PostgreSQL drops would otherwise be an unhandled error).
     const runner = this.dataSource.createQueryRunner() as PostgresQueryRunner;
@@ -349,17 +356,23 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         'BEGIN',
         statements.execute(client, 'review', reviewParams(batch, lastSeq)),
         statements.execute(client, 'children', childParams),
+        ...(lookup ? [inlineParams(lookup.sql, lookup.params)] : []),
       ];
       const results = (await client.query(
-        [...first, ...(notifies ? [] : [...audit, 'COMMIT'])].join(';\n'),
+        [...first, ...(lookup ? [] : [...audit, 'COMMIT'])].join(';\n'),
       )) as unknown as QueryResult[];
       replaced = results[1].rowCount === 1;
-      if (notifies) {
-        // A transactional outbox: the notifications are written with the events they tell of.
-        pendingNotifications = await this.outbox.enqueue(batch, {
-          query: async (sql, params) => (await client.query(sql, params)).rows,
-        });
-        await client.query([...audit, 'COMMIT'].join(';\n'));
+      if (lookup) {
+        // A transactional outbox: the notifications are written with the events they tell of,
+        // and counted, in the round trip that commits.
+        const outbox = this.outbox.outboxStatements(
+          batch,
+          results[3].rows[0] as NotificationLookup,
+        );
+        const done = (await client.query(
+          [...outbox.map((o) => inlineParams(o.sql, o.params)), ...audit, 'COMMIT'].join(';\n'),
+        )) as unknown as QueryResult[];
+        pendingNotifications = (done[outbox.length - 1].rows[0] as { pending: number }).pending;
       }
     } catch (err) {
       // A connection that cannot roll back is broken, and the pool drops it when it comes back.
