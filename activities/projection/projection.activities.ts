@@ -354,6 +354,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       await statements.ready(client);
       const first = [
         'BEGIN',
+        // The prepared statements' generic plans: left to choose, PostgreSQL planned each
+        // EXECUTE for its values (its statement log: 2.4 more plans per batch, 0.15 ms each).
+        'SET LOCAL plan_cache_mode = force_generic_plan',
         statements.execute(client, 'review', reviewParams(batch, lastSeq)),
         statements.execute(client, 'children', childParams),
         ...(lookup ? [inlineParams(lookup.sql, lookup.params)] : []),
@@ -361,13 +364,13 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       const results = (await client.query(
         [...first, ...(lookup ? [] : [...audit, 'COMMIT'])].join(';\n'),
       )) as unknown as QueryResult[];
-      replaced = results[1].rowCount === 1;
+      replaced = results[2].rowCount === 1;
       if (lookup) {
         // A transactional outbox: the notifications are written with the events they tell of,
         // and counted, in the round trip that commits.
         const outbox = this.outbox.outboxStatements(
           batch,
-          results[3].rows[0] as NotificationLookup,
+          results[4].rows[0] as NotificationLookup,
         );
         const done = (await client.query(
           [...outbox.map((o) => inlineParams(o.sql, o.params)), ...audit, 'COMMIT'].join(';\n'),

@@ -22,7 +22,7 @@ const program = new Command()
     'comma-separated benchmark ids (B1,B2,B3,B4,B5,B6); with --merge, updates only their rows',
   )
   .option('--reviews <n>', 'B1/B2: reviews started at once per round', Number, 30)
-  .option('--rounds <n>', 'B1/B2: rounds per side', Number, 3)
+  .option('--rounds <n>', 'B1/B2: rounds per side', Number, 5)
   .option('--findings <n>', 'B4: finding submissions per side', Number, 200)
   .option('--open-reviews <n>', 'B6: open reviews with pending timers', Number, 10_000)
   .option('--list-reviews <n>', 'B3: reviews in the read model', Number, 100_000)
