@@ -439,8 +439,14 @@ export async function workstreamWorkflow(input: WorkstreamInput): Promise<Workst
       if (step.status === 'open' && step.kind === 'automated') running.push(runAutomated(step));
     // v2: the parent opened the same steps when it started this workflow, so the first report
     // would tell it nothing new, unless a finding or a repair came with the first task. Until
-    // the `first-task-news` patch that went unreported until the workstream's next change.
-    let first = v2 && (heardAll() || !patched('first-task-news'));
+    // the `first-task-news` patch that went unreported until the workstream's next change, and
+    // the workstream took the review to have heard of it (v5 judges holds by that): replayed
+    // without the patch's marker, it still does.
+    let first = v2;
+    if (v2 && !heardAll()) {
+      if (patched('first-task-news')) first = false;
+      else hear();
+    }
     for (;;) {
       for (const step of steps) {
         if (step.status !== 'blocked') continue;

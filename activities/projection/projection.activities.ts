@@ -163,9 +163,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     // Each heartbeat is encoded (and encrypted) and handed to the worker, which sends the first to
     // the server at once and later ones at most once per throttle interval. Nobody reads the
     // progress it carries (a retried projection starts from its batch), so the activity only has
-    // to prove it lives within its 10 s timeout: it heartbeats when the last heartbeat, or its
-    // start, is at least half a wait old (so at most 6 s pass between two); a projection done
-    // within 2 s sends none.
+    // to prove it lives within its 10 s timeout: before each wait (at most 4 s) and before and
+    // after each write, it heartbeats when the last heartbeat, or its start, is at least 2 s old;
+    // a projection done within 2 s sends none. (A write's own time is not bounded here.)
     let beaten = began;
     const heartbeat = () => {
       if (Date.now() - beaten < HEARTBEAT_EVERY_MS / 2) return;
@@ -173,6 +173,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
       ctx.heartbeat(projectedSeq);
     };
     const write = async (events: ReviewEvent[], state: ReviewState) => {
+      heartbeat(); // the write may take a while (the pool, the audit chain's lock)
       const result = await this.projectBatch({ ...batch, events, state });
       projectedSeq = events.length ? events[events.length - 1].seq : state.seq;
       heartbeat();
@@ -378,9 +379,13 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         pendingNotifications = (done[outbox.length - 1].rows[0] as { pending: number }).pending;
       }
     } catch (err) {
-      // A connection that cannot roll back is broken, and the pool drops it when it comes back.
-      await client.query('ROLLBACK').catch(() => undefined);
-      statements.forget(client);
+      // A connection that cannot roll back is broken, and the pool drops it when it comes back;
+      // one that lost its prepared statements (26000) prepares them again, under new names.
+      const rolledBack = await client.query('ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      if (!rolledBack || (err as { code?: string }).code === '26000') statements.forget(client);
       await runner.release();
       throw err;
     }
