@@ -253,10 +253,10 @@ export class NotificationActivitiesService implements NotificationActivities {
     const lookup = this.notificationLookup(batch);
     if (!lookup) return 0;
     const [found] = (await q.query(lookup.sql, lookup.params)) as NotificationLookup[];
-    let pending = 0;
-    for (const statement of this.outboxStatements(batch, found))
-      pending = ((await q.query(statement.sql, statement.params)) as { pending?: number }[])[0]
-        ?.pending as number;
+    const writes = this.outboxStatements(batch, found);
+    const count = writes.pop()!;
+    for (const w of writes) await q.query(w.sql, w.params);
+    const [{ pending }] = (await q.query(count.sql, count.params)) as { pending: number }[];
     return pending;
   }
 
@@ -296,7 +296,14 @@ export class NotificationActivitiesService implements NotificationActivities {
   ): { sql: string; params: unknown[] }[] {
     const marking = reviewMarking(found.definition ?? { workstreams: [] }, state);
     const link = `${environment().PUBLIC_BASE_URL.replace(/\/$/, '')}/reviews/${reviewId}`;
-    const rows: [number, Channel, string, string, string, string][] = [];
+    const rows: {
+      seq: number;
+      channel: Channel;
+      recipient: string;
+      kind: string;
+      subject: string;
+      payload: string;
+    }[] = [];
     for (const event of events) {
       const message = notificationFor(event, state, marking, link);
       if (!message) continue;
@@ -314,29 +321,18 @@ export class NotificationActivitiesService implements NotificationActivities {
           link,
           event: message.facts,
         });
-      const outbox: [Channel, string, OutboxRow['payload']][] = [
-        ...(this.mail ? emails : []).map((to): [Channel, string, OutboxRow['payload']] => [
-          'email',
-          to,
-          { to, text: message.text },
-        ]),
-        ...webhookAgencies.map((agency): [Channel, string, OutboxRow['payload']] => [
-          'webhook',
-          agency,
-          { agency, body: body(agency) },
-        ]),
-      ];
-      for (const [channel, recipient, payload] of outbox)
-        rows.push([
-          event.seq,
+      const row = (channel: Channel, recipient: string, payload: OutboxRow['payload']) =>
+        rows.push({
+          seq: event.seq,
           channel,
           recipient,
-          message.kind,
-          message.subject,
-          JSON.stringify(payload),
-        ]);
+          kind: message.kind,
+          subject: message.subject,
+          payload: JSON.stringify(payload),
+        });
+      if (this.mail) for (const to of emails) row('email', to, { to, text: message.text });
+      for (const agency of webhookAgencies) row('webhook', agency, { agency, body: body(agency) });
     }
-    const column = <T>(i: number) => rows.map((r) => r[i] as T);
     return [
       ...(rows.length
         ? [
@@ -349,15 +345,13 @@ export class NotificationActivitiesService implements NotificationActivities {
                ON CONFLICT DO NOTHING`,
               params: [
                 reviewId,
-                column<number>(0),
-                column<string>(1),
-                column<string>(2),
-                rows.map(([seq, channel, recipient]) =>
-                  idempotencyKey(reviewId, seq, channel, recipient),
-                ),
-                column<string>(3),
-                column<string>(4),
-                column<string>(5),
+                rows.map((r) => r.seq),
+                rows.map((r) => r.channel),
+                rows.map((r) => r.recipient),
+                rows.map((r) => idempotencyKey(reviewId, r.seq, r.channel, r.recipient)),
+                rows.map((r) => r.kind),
+                rows.map((r) => r.subject),
+                rows.map((r) => r.payload),
               ],
             },
           ]

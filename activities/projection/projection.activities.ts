@@ -358,20 +358,21 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         // The prepared statements' generic plans: left to choose, PostgreSQL planned each
         // EXECUTE for its values (its statement log: 2.4 more plans per batch, 0.15 ms each).
         'SET LOCAL plan_cache_mode = force_generic_plan',
-        statements.execute(client, 'review', reviewParams(batch, lastSeq)),
-        statements.execute(client, 'children', childParams),
-        ...(lookup ? [inlineParams(lookup.sql, lookup.params)] : []),
       ];
+      const reviewAt =
+        first.push(statements.execute(client, 'review', reviewParams(batch, lastSeq))) - 1;
+      first.push(statements.execute(client, 'children', childParams));
+      const lookupAt = lookup ? first.push(inlineParams(lookup.sql, lookup.params)) - 1 : -1;
       const results = (await client.query(
         [...first, ...(lookup ? [] : [...audit, 'COMMIT'])].join(';\n'),
       )) as unknown as QueryResult[];
-      replaced = results[2].rowCount === 1;
+      replaced = results[reviewAt].rowCount === 1;
       if (lookup) {
         // A transactional outbox: the notifications are written with the events they tell of,
         // and counted, in the round trip that commits.
         const outbox = this.outbox.outboxStatements(
           batch,
-          results[4].rows[0] as NotificationLookup,
+          results[lookupAt].rows[0] as NotificationLookup,
         );
         const done = (await client.query(
           [...outbox.map((o) => inlineParams(o.sql, o.params)), ...audit, 'COMMIT'].join(';\n'),
