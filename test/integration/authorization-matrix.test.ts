@@ -1,5 +1,11 @@
-import { POLICY, type ObjectRule, type RoutePolicy } from '../../apps/api/src/auth/policy';
-import { ROLES, type Role } from '../../apps/api/src/auth/principal';
+import { AccessService } from '../../apps/api/src/auth/access.service';
+import {
+  POLICY,
+  policyFor,
+  type ObjectRule,
+  type RoutePolicy,
+} from '../../apps/api/src/auth/policy';
+import { ROLES, type Principal, type Role } from '../../apps/api/src/auth/principal';
 import { tokenFor } from '../support/auth';
 import { IntakeFactory, ProtocolFactory, uniq } from '../support/factories';
 import { startHarness, type Harness } from '../support/harness';
@@ -154,5 +160,44 @@ describe('authorization matrix (generated from the policy table)', () => {
     expect(await ids(callerFor('agency-analyst', agencyB).token)).toContain(reviewId);
     expect(await ids(callerFor('agency-analyst', agencyC).token)).not.toContain(reviewId);
     expect(await ids(own('coordinator').token)).toContain(reviewId);
+  });
+
+  it('asks PostgreSQL for an object grant once, and for a refusal every time', async () => {
+    // The policy's object facts (a review's submitter, its workstreams' agencies) never change
+    // once true, so the guard remembers the grants; a refusal may be a review not projected yet.
+    const access = new AccessService(h.db);
+    const asked = jest.spyOn(h.db, 'query');
+    const decide = async (route: string, principal: Principal) =>
+      (
+        await access.decide(policyFor(route.split(' ')[0], route.split(' ')[1])!, principal, {
+          params: { id: reviewId },
+          body: {},
+        })
+      ).allowed;
+    const analyst = (agency: string): Principal => ({
+      sub: `analyst@${agency}.example.gov`,
+      role: 'agency-analyst',
+      agency,
+      via: 'token',
+    });
+    const developer = (sub: string): Principal => ({ sub, role: 'developer', via: 'token' });
+    try {
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        answers.push(
+          await decide('GET /reviews/:id', analyst(agencyA)),
+          await decide('GET /reviews/:id', analyst(agencyC)),
+          await decide('POST /reviews/:id/withdraw', developer(owner)),
+          await decide('POST /reviews/:id/withdraw', developer(`other-${tag}@lab.example.com`)),
+        );
+      }
+      // The submitter and agency A are let in every time; the stranger and agency C never.
+      const round = [true, false, true, false];
+      expect(answers).toEqual([...round, ...round, ...round]);
+      // Two grants asked once each; two refusals asked all three times.
+      expect(asked).toHaveBeenCalledTimes(2 + 2 * 3);
+    } finally {
+      asked.mockRestore();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import type { ObjectRule, RoutePolicy } from './policy';
 import type { Principal } from './principal';
@@ -13,9 +14,27 @@ export interface AccessRequest {
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: string };
 
+/** At most this many object grants are remembered; the least recently used go first. */
+export const OBJECT_GRANT_CACHE_SIZE = 20_000;
+/** How long a remembered grant is taken without asking PostgreSQL again. */
+export const OBJECT_GRANT_TTL_MS = 10 * 60_000;
+
 /** Decides a principal's request against one row of the policy table, objects included. */
 @Injectable()
 export class AccessService {
+  /**
+   * The object facts the rules found true, by `submitter:` or `agency:` key. Both facts never
+   * change once true: a review keeps its one submitter (review_submitters' key is the review) and
+   * the workstreams its protocol gave it (the projection never drops one). So a grant is asked of
+   * PostgreSQL once per review and caller, not on every request: that query waited behind the
+   * projection's writes and was most of the policy's time under load. A refusal is never
+   * remembered: the read model may not have the review yet.
+   */
+  private readonly granted = new LRUCache<string, true>({
+    max: OBJECT_GRANT_CACHE_SIZE,
+    ttl: OBJECT_GRANT_TTL_MS,
+  });
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async decide(
@@ -93,20 +112,28 @@ export class AccessService {
     }
   }
 
-  private async submitted(reviewId: string, subject: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+  private submitted(reviewId: string, subject: string): Promise<boolean> {
+    return this.holds(
+      `submitter:${reviewId}:${subject}`,
       `SELECT 1 FROM review_submitters WHERE review_id = $1 AND subject = $2`,
       [reviewId, subject],
     );
-    return rows.length > 0;
   }
 
-  private async participates(reviewId: string, agency: string | undefined): Promise<boolean> {
-    if (!agency) return false;
-    const rows: unknown[] = await this.db.query(
+  private participates(reviewId: string, agency: string | undefined): Promise<boolean> {
+    if (!agency) return Promise.resolve(false);
+    return this.holds(
+      `agency:${reviewId}:${agency}`,
       `SELECT 1 FROM review_workstreams WHERE review_id = $1 AND agency = $2`,
       [reviewId, agency],
     );
+  }
+
+  /** Whether `sql` finds a row, remembered under `key` once it does. */
+  private async holds(key: string, sql: string, params: string[]): Promise<boolean> {
+    if (this.granted.get(key)) return true;
+    const rows: unknown[] = await this.db.query(sql, params);
+    if (rows.length > 0) this.granted.set(key, true);
     return rows.length > 0;
   }
 }
