@@ -7,6 +7,29 @@ import { eventually, startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 import { reviewStateQuery } from '../../workflows/definitions';
 
+/**
+ * fast-check's settings: FUZZ_RUNS cases per route (25 by default: the suite's time is budgeted),
+ * a new seed every run unless FUZZ_SEED (and FUZZ_PATH) replay the one a failure printed.
+ */
+const FUZZ = fuzzSettings(process.env);
+
+function fuzzSettings(env: NodeJS.ProcessEnv): fc.Parameters<unknown> {
+  const integer = (name: string, min: number): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(text)}`);
+    }
+    return value;
+  };
+  return {
+    numRuns: integer('FUZZ_RUNS', 1) ?? 25,
+    seed: integer('FUZZ_SEED', Number.MIN_SAFE_INTEGER),
+    path: env.FUZZ_PATH || undefined,
+  };
+}
+
 /** Every field name some write endpoint reads, so generated bodies reach the validators. */
 const FIELDS = [
   'reason',
@@ -233,8 +256,7 @@ describe('write endpoints under fuzzing', () => {
           before = await settled();
         }
       }),
-      // A new seed every run: 25 cases per route and run (it was 40; the suite's time is budgeted).
-      { numRuns: 25 },
+      FUZZ,
     );
   });
 
