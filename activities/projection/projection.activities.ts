@@ -328,7 +328,7 @@ export class ProjectionActivitiesService implements ProjectionActivities {
   private async projectBatch(batch: ProjectionBatch): Promise<ProjectionResult> {
     const { state, events } = batch;
     const lastSeq = lastSeqOf(batch);
-    const chained = environment().AUDIT_HASH_CHAIN;
+    const { AUDIT_HASH_CHAIN: chained, PROJECTION_WRITE_TIMEOUT_MS: timeoutMs } = environment();
     const { tables, sql: childSql } = (this.childRows ??= childRowsStatement(this.dataSource));
     const statements = (this.statements ??= new PreparedStatements('projection', {
       review: REVIEW_STATEMENT,
@@ -358,6 +358,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         // The prepared statements' generic plans: left to choose, PostgreSQL planned each
         // EXECUTE for its values (its statement log: 2.4 more plans per batch, 0.15 ms each).
         'SET LOCAL plan_cache_mode = force_generic_plan',
+        // A write stuck on a lock (a row, the audit chain's) or a client gone quiet between the
+        // round trips fails and lets go, and the activity's retry writes again: without these it
+        // held its locks past the attempt's own timeout, and the retry queued behind it.
+        `SET LOCAL statement_timeout = ${timeoutMs}`,
+        `SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`,
       ];
       const reviewAt =
         first.push(statements.execute(client, 'review', reviewParams(batch, lastSeq))) - 1;

@@ -11,6 +11,7 @@ import type {
 } from '../../libs/domain/src/review/review.types';
 import { ReadModelTables1764374400000 } from '../../libs/persistence/src/migrations/1764374400000-ReadModelTables';
 import { dataConverter } from '../../libs/temporal/src/connection';
+import { environment } from '../../config/environment';
 import { IntakeFactory, ProtocolFactory, secondsClock, uniq } from '../support/factories';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
@@ -453,6 +454,34 @@ describe('read model', () => {
           artifacts: [expect.not.objectContaining({ contentBase64: expect.anything() })],
         }),
       ]);
+    });
+
+    it('gives up a write stuck on a lock (PROJECTION_WRITE_TIMEOUT_MS), and the retry writes it', async () => {
+      const id = randomUUID();
+      await projection.projectReview(batch(id, 1));
+      // Another session holds the review's row, as a stuck or slow writer would.
+      const holder = h.db.createQueryRunner();
+      await holder.connect();
+      await holder.startTransaction();
+      await holder.query('SELECT 1 FROM reviews WHERE id = $1 FOR UPDATE', [id]);
+      const env = environment();
+      const configured = env.PROJECTION_WRITE_TIMEOUT_MS;
+      env.PROJECTION_WRITE_TIMEOUT_MS = 500;
+      try {
+        // PostgreSQL cancels the statement (query_canceled); without the timeout it waits on.
+        await expect(projection.projectReview(batch(id, 2))).rejects.toMatchObject({
+          code: '57014',
+        });
+        expect(await lastSeqOf(id)).toBe(3);
+      } finally {
+        env.PROJECTION_WRITE_TIMEOUT_MS = configured;
+        await holder.rollbackTransaction();
+        await holder.release();
+      }
+      // The attempt let go of everything: the retry writes the batch whole.
+      await projection.projectReview(batch(id, 2));
+      expect(await fromTables(id)).toEqual(fromState(stateAt(id, 2)));
+      expect(await lastSeqOf(id)).toBe(7);
     });
 
     it('converges to the same rows whatever the order, for a second review', async () => {
