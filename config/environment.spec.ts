@@ -73,6 +73,18 @@ describe('loadEnvironment (production configuration)', () => {
     );
   });
 
+  it('takes the projection write timeout in its range only, naming the variable', () => {
+    expect(loadEnvironment({}).PROJECTION_WRITE_TIMEOUT_MS).toBe(5_000);
+    expect(
+      loadEnvironment({ PROJECTION_WRITE_TIMEOUT_MS: '250' }).PROJECTION_WRITE_TIMEOUT_MS,
+    ).toBe(250);
+    for (const bad of ['99', '30001', '2.5', 'soon']) {
+      expect(problemsOf({ PROJECTION_WRITE_TIMEOUT_MS: bad })).toEqual([
+        expect.stringMatching(/^PROJECTION_WRITE_TIMEOUT_MS: /),
+      ]);
+    }
+  });
+
   it('refuses TLS settings given both in DATABASE_URL and in DATABASE_SSL_MODE', () => {
     expect(
       problemsOf({

@@ -278,18 +278,18 @@ export class EnvironmentVariables {
   AUDIT_SIGNING_KEY?: string;
 
   /**
-   * Milliseconds a projection's write may take, each statement and each wait between its round
-   * trips (PostgreSQL's statement_timeout and idle_in_transaction_session_timeout, set for its
-   * transaction only): a write stuck on a lock fails, releases what it holds and is retried,
-   * rather than outliving the activity's attempt. Below the following projection's 10 s heartbeat
-   * timeout (it heartbeats before each write).
+   * Milliseconds each statement of a projection's write may take, and its transaction may sit idle
+   * between round trips (PostgreSQL's statement_timeout and idle_in_transaction_session_timeout,
+   * set for that transaction only; a batch is a handful of statements, so a whole write may take
+   * several times this). A write stuck on a lock fails, lets go of its locks and is retried,
+   * rather than holding them past its activity's attempt while the retry queues behind it.
    */
   @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(100)
-  @Max(9_000)
-  PROJECTION_WRITE_TIMEOUT_MS = 8_000;
+  @Max(30_000)
+  PROJECTION_WRITE_TIMEOUT_MS = 5_000;
 
   /** Seconds between signed checkpoints of the audit chain head (the worker's schedule). */
   @IsOptional()

@@ -358,9 +358,11 @@ export class ProjectionActivitiesService implements ProjectionActivities {
         // The prepared statements' generic plans: left to choose, PostgreSQL planned each
         // EXECUTE for its values (its statement log: 2.4 more plans per batch, 0.15 ms each).
         'SET LOCAL plan_cache_mode = force_generic_plan',
-        // A write stuck on a lock (a row, the audit chain's) or a client gone quiet between the
-        // round trips fails and lets go, and the activity's retry writes again: without these it
-        // held its locks past the attempt's own timeout, and the retry queued behind it.
+        // A statement stuck on a lock (a row, the audit chain's) fails (57014), and a transaction
+        // left idle between the round trips is ended (25P03, the connection closes); either way
+        // it lets go, and the activity's retry writes again. Without these a stuck write held its
+        // locks past the attempt's own timeout, and the retry queued behind it. (These override
+        // stricter settings of the role or database, for this transaction.)
         `SET LOCAL statement_timeout = ${timeoutMs}`,
         `SET LOCAL idle_in_transaction_session_timeout = ${timeoutMs}`,
       ];

@@ -464,9 +464,8 @@ describe('read model', () => {
       await holder.connect();
       await holder.startTransaction();
       await holder.query('SELECT 1 FROM reviews WHERE id = $1 FOR UPDATE', [id]);
-      const env = environment();
-      const configured = env.PROJECTION_WRITE_TIMEOUT_MS;
-      env.PROJECTION_WRITE_TIMEOUT_MS = 500;
+      // (The harness's core worker reads the same settings: its writes get the short limit too.)
+      const shortened = jest.replaceProperty(environment(), 'PROJECTION_WRITE_TIMEOUT_MS', 500);
       try {
         // PostgreSQL cancels the statement (query_canceled); without the timeout it waits on.
         await expect(projection.projectReview(batch(id, 2))).rejects.toMatchObject({
@@ -474,7 +473,7 @@ describe('read model', () => {
         });
         expect(await lastSeqOf(id)).toBe(3);
       } finally {
-        env.PROJECTION_WRITE_TIMEOUT_MS = configured;
+        shortened.restore();
         await holder.rollbackTransaction();
         await holder.release();
       }

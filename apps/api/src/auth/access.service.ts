@@ -23,12 +23,14 @@ export const OBJECT_GRANT_TTL_MS = 10 * 60_000;
 @Injectable()
 export class AccessService {
   /**
-   * The object facts the rules found true, by `submitter:` or `agency:` key. Both facts never
-   * change once true: a review keeps its one submitter (review_submitters' key is the review) and
-   * the workstreams its protocol gave it (the projection never drops one). So a grant is asked of
-   * PostgreSQL once per review and caller, not on every request: that query waited behind the
-   * projection's writes and was most of the policy's time under load. A refusal is never
-   * remembered: the read model may not have the review yet.
+   * The object facts the rules found true, by `submitter:` or `agency:` key. Neither changes once
+   * true: a review keeps its one submitter (review_submitters' key is the review; rows are only
+   * inserted, never updated), and its workstreams are the ones its protocol gave it at the start
+   * (the workflow builds that list once, so the projection, which deletes rows no longer in the
+   * state, never deletes one). Only a review purged by hand loses them, and its remembered grants
+   * expire with the TTL. So a grant is asked of PostgreSQL once per review and caller, not on every
+   * request: that query waited behind the projection's writes and was most of the policy's time
+   * under load. A refusal is never remembered: the read model may not have the review yet.
    */
   private readonly granted = new LRUCache<string, true>({
     max: OBJECT_GRANT_CACHE_SIZE,
