@@ -34,6 +34,7 @@ import { inlineParams } from '../../libs/persistence/src/inline-sql';
 import { PreparedStatements } from '../../libs/persistence/src/prepared-sql';
 import { readModelRows } from './read-model-rows';
 import { taskEvents, taskOutcome } from '../../libs/temporal/src/committed-task';
+import { packFollowed } from './followed-record';
 import { HistoryTail } from './history-tail';
 import {
   processProjectionFeeds,
@@ -277,7 +278,9 @@ export class ProjectionActivitiesService implements ProjectionActivities {
     return {
       pendingNotifications,
       projectedSeq,
-      ...(followedState ? { followed: { events: followed, state: followedState } } : {}),
+      ...(followedState
+        ? { followedPacked: packFollowed({ events: followed, state: followedState }) }
+        : {}),
     };
   }
 

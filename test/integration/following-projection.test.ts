@@ -77,6 +77,13 @@ describe('following projection (engine v3)', () => {
     expect(all).toHaveLength(1);
     expect(Math.max(...all[0].batchSeqs)).toBeLessThan(final.seq);
     expect(all[0].projectedSeq).toBe(final.seq);
+    // Its result (packed) keeps in the history what it followed: every later event, and the
+    // state they led to, for a rebuild from the history.
+    const batchEnd = Math.max(...all[0].batchSeqs);
+    expect(all[0].followed?.events.map((e) => e.seq)).toEqual(
+      Array.from({ length: final.seq - batchEnd }, (_, i) => batchEnd + i + 1),
+    );
+    expect(all[0].followed?.state).toEqual(final);
     expect(await readModelDifferences(h.db, final)).toEqual([]);
     const timeline: { seq: number }[] = await h.db.query(
       'SELECT seq FROM review_events WHERE review_id = $1 ORDER BY seq',

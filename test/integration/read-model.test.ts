@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { followedOf } from '../../activities/projection/followed-record';
 import { ProjectionActivitiesService } from '../../activities/projection/projection.activities';
 import type {
   ProjectionBatch,
@@ -620,7 +621,9 @@ describe('read model', () => {
         const batch = projections.get(String(completed?.scheduledEventId));
         if (completed && batch) {
           const [payload] = await decode(codecs, completed.result?.payloads ?? []);
-          const { followed } = defaultPayloadConverter.fromPayload<ProjectionResult>(payload);
+          const followed = followedOf(
+            defaultPayloadConverter.fromPayload<ProjectionResult>(payload),
+          );
           if (followed) batches.push({ ...batch, ...followed });
         }
       }

@@ -1,7 +1,12 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { decode } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { ProjectionBatch, ProjectionResult } from '../../libs/domain/src/review/review.types';
+import { followedOf } from '../../activities/projection/followed-record';
+import type {
+  FollowedProjection,
+  ProjectionBatch,
+  ProjectionResult,
+} from '../../libs/domain/src/review/review.types';
 import { dataConverter } from '../../libs/temporal/src/connection';
 import type { ReviewHandle } from './reviews';
 
@@ -17,7 +22,7 @@ export async function projections(r: ReviewHandle) {
     batchSeqs: number[];
     done: boolean;
     projectedSeq?: number;
-    followed?: ProjectionResult['followed'];
+    followed?: FollowedProjection;
   }[] = [];
   for (const e of events) {
     const scheduled = e.activityTaskScheduledEventAttributes;
@@ -35,7 +40,7 @@ export async function projections(r: ReviewHandle) {
       batchSeqs: batch.events.map((x) => x.seq),
       done: !!result,
       projectedSeq: result?.projectedSeq,
-      followed: result?.followed,
+      followed: followedOf(result),
     });
   }
   return out;

@@ -7,6 +7,7 @@ import type {
   ReviewEvent,
   ReviewState,
 } from '@engine/domain/review/review.types';
+import { followedOf } from '@engine/activities/projection/followed-record';
 import { eventId } from '@engine/temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -140,7 +141,8 @@ export async function projected(client: Client, history: HistoryEvent[]): Promis
       const [result] = (await decodeArrayFromPayloads(converter, completed.result?.payloads)) as [
         ProjectionResult | undefined,
       ];
-      if (result?.followed) add(result.followed);
+      const followed = followedOf(result);
+      if (followed) add(followed);
     }
   }
   return { events: [...bySeq.values()].sort((a, b) => a.seq - b.seq), newestState };

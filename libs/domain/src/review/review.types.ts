@@ -334,10 +334,19 @@ export interface ProjectionResult {
   projectedSeq?: number;
   /**
    * With `follow`, when it projected more than its batch: those events and the snapshot they led
-   * to. The result is kept in the review's history, so the history still holds every projected
-   * event (operators rebuild a lost read model from it).
+   * to, packed (gzipped JSON in base64, see activities/projection/followed-record.ts). The result
+   * is kept in the review's history, so the history still holds every projected event (operators
+   * rebuild a lost read model from it); the workflow itself never reads it.
    */
-  followed?: { events: ReviewEvent[]; state: ReviewState };
+  followedPacked?: string;
+  /** The same, unpacked: what projections returned until 2026-11-29 (still in their histories). */
+  followed?: FollowedProjection;
+}
+
+/** The events a following projection wrote beyond its batch, and the state they led to. */
+export interface FollowedProjection {
+  events: ReviewEvent[];
+  state: ReviewState;
 }
 
 /**
