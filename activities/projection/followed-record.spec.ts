@@ -30,4 +30,8 @@ describe('the followed record in a projection result', () => {
     expect(followedOf({})).toBeUndefined();
     expect(followedOf(undefined)).toBeUndefined();
   });
+
+  it('throws on a packed record that is not gzip (the rebuild names its history event)', () => {
+    expect(() => followedOf({ followedPacked: 'bm90IGd6aXA=' })).toThrow(/header/);
+  });
 });

@@ -8,6 +8,7 @@ import type {
   ReviewState,
 } from '@engine/domain/review/review.types';
 import { followedOf } from '@engine/activities/projection/followed-record';
+import { DomainException, DomainExceptionCode } from '../common/domain.exception';
 import { eventId } from '@engine/temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -141,7 +142,17 @@ export async function projected(client: Client, history: HistoryEvent[]): Promis
       const [result] = (await decodeArrayFromPayloads(converter, completed.result?.payloads)) as [
         ProjectionResult | undefined,
       ];
-      const followed = followedOf(result);
+      let followed: ReturnType<typeof followedOf>;
+      try {
+        followed = followedOf(result);
+      } catch (err) {
+        // Not damage at rest (the payload's encryption would have failed first): whatever wrote
+        // the record wrote it wrong. Say where, rather than answer a bare 500.
+        throw new DomainException(
+          DomainExceptionCode.ACTION_REJECTED,
+          `history event ${String(e.eventId)}: the projection's followed record cannot be read (${(err as Error).message})`,
+        );
+      }
       if (followed) add(followed);
     }
   }
