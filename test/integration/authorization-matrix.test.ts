@@ -167,13 +167,11 @@ describe('authorization matrix (generated from the policy table)', () => {
     // once true, so the guard remembers the grants; a refusal may be a review not projected yet.
     const access = new AccessService(h.db);
     const asked = jest.spyOn(h.db, 'query');
-    const decide = async (route: string, principal: Principal) =>
-      (
-        await access.decide(policyFor(route.split(' ')[0], route.split(' ')[1])!, principal, {
-          params: { id: reviewId },
-          body: {},
-        })
-      ).allowed;
+    const decide = async (route: string, principal: Principal) => {
+      const [method, path] = route.split(' ');
+      const request = { params: { id: reviewId }, body: {} };
+      return (await access.decide(policyFor(method, path)!, principal, request)).allowed;
+    };
     const analyst = (agency: string): Principal => ({
       sub: `analyst@${agency}.example.gov`,
       role: 'agency-analyst',
